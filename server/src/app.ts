@@ -1,0 +1,199 @@
+// buildApp wires one gongdan instance: HTTP (GraphQL over HTTP, GraphiQL, health, the
+// built web board) and graphql-ws on the same /graphql path, both running through
+// yoga's envelop pipeline so plugins (auth, limits, logging) apply to both.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { ExecutionArgs, execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import sirv from 'sirv';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
+import type { AuthFailure, Viewer } from './domain/identity/viewer.ts';
+import type { Context } from './graphql/context.ts';
+import { schema } from './graphql/schema.ts';
+import type { Database } from './infra/db/client.ts';
+import { createServices, type Services } from './services/index.ts';
+import { parseAuthorization } from './services/auth/tokens.ts';
+
+export interface AppDeps {
+  config: Pick<Config, 'PORT' | 'HOST' | 'SESSION_TTL_HOURS' | 'WEB_DIST' | 'GRAPHIQL' | 'SHUTDOWN_GRACE_MS'>;
+  db: Database;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export interface App {
+  services: Services;
+  /** In-process requests (tests): the same handler the HTTP server uses. */
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  start(): Promise<{ url: string; port: number }>;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes sockets. */
+  stop(): Promise<void>;
+}
+
+type ConnectionExtra = {
+  viewer: Viewer | null;
+  authFailure: AuthFailure | null;
+};
+
+export function buildApp(deps: AppDeps): App {
+  const { config, db, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const services = createServices({
+    prisma: db.prisma,
+    clock,
+    sessionTtlMs: config.SESSION_TTL_HOURS * 3600_000,
+  });
+
+  async function authenticate(header: string | null | undefined): Promise<ConnectionExtra> {
+    const token = parseAuthorization(header);
+    if (!token) return { viewer: null, authFailure: null };
+    const r = await services.auth.authenticate(token);
+    return r.ok ? { viewer: r.viewer, authFailure: null } : { viewer: null, authFailure: r.reason };
+  }
+
+  const yoga = createYoga<{ req?: http.IncomingMessage; wsExtra?: ConnectionExtra }, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: config.GRAPHIQL ? { title: 'gongdan GraphQL', subscriptionsProtocol: 'WS' } : false,
+    logging: {
+      debug: (...a) => logger.debug(a.map(String).join(' ')),
+      info: (...a) => logger.info(a.map(String).join(' ')),
+      warn: (...a) => logger.warn(a.map(String).join(' ')),
+      error: (...a) => logger.error(a.map((x) => (x instanceof Error ? x.stack : String(x))).join(' ')),
+    },
+    context: async (initial): Promise<Context> => {
+      const auth = initial.wsExtra ?? (await authenticate(initial.request.headers.get('authorization')));
+      return {
+        ...auth,
+        prisma: db.prisma,
+        services,
+        requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
+        userAgent: initial.request?.headers.get('user-agent') ?? null,
+      };
+    },
+  });
+
+  const serveWeb = existsSync(config.WEB_DIST)
+    ? sirv(config.WEB_DIST, { single: true, etag: true, dev: false })
+    : null;
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const pathname = url.split('?')[0];
+    if (pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (pathname === '/readyz') {
+      db.ping().then(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}'),
+        (e: unknown) => {
+          logger.warn({ err: e }, 'readiness check failed');
+          res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"unavailable","reason":"database"}');
+        },
+      );
+      return;
+    }
+    if (pathname === '/graphql' || pathname?.startsWith('/graphql/')) {
+      void yoga.handle(req, res, { req });
+      return;
+    }
+    if (serveWeb) {
+      serveWeb(req, res, () => {
+        res.writeHead(404).end('Not found');
+      });
+      return;
+    }
+    res
+      .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+      .end('The web board is not built. Run `pnpm --filter @gongdan/web build` (pnpm start does it for you).\n');
+  });
+
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const wsServer = useServer<Record<string, unknown>, ConnectionExtra>(
+    {
+      // Credentials come once, in connection_init; a bad token is refused with 4403.
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const auth = await authenticate(typeof header === 'string' ? header : null);
+        if (auth.authFailure) return false;
+        Object.assign(ctx.extra, auth);
+        return true;
+      },
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          wsExtra: { viewer: ctx.extra.viewer, authFailure: ctx.extra.authFailure },
+          request: new Request('http://localhost/graphql', { headers: ctx.extra.request.headers as HeadersInit }),
+        });
+        const args = {
+          schema: s,
+          operationName: payload.operationName,
+          document: parse(payload.query),
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+
+  // Track sockets so stop() can end idle keep-alive connections instead of waiting for them.
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    services,
+    fetch: (input, init) => Promise.resolve(yoga.fetch(new Request(input, init))),
+    start: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => {
+          server.off('error', reject);
+          const { port } = server.address() as AddressInfo;
+          const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+          resolve({ url: `http://${host}:${port}`, port });
+        });
+      }),
+    stop: () =>
+      (stopping ??= (async () => {
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        // 1001 "going away": clients reconnect, to another instance behind a load balancer.
+        await wsServer.dispose();
+        for (const client of wss.clients) client.close(1001, 'Server shutting down');
+        server.closeIdleConnections();
+        const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.SHUTDOWN_GRACE_MS).unref());
+        if ((await Promise.race([closed.then(() => 'closed' as const), grace])) === 'timeout') {
+          logger.warn({ open: sockets.size }, 'grace period over; closing remaining connections');
+          server.closeAllConnections();
+          await closed;
+        }
+        await yoga.dispose();
+      })()),
+  };
+}
+
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => ReturnType<typeof graphqlExecute>;
+  subscribe: (args: ExecutionArgs) => ReturnType<typeof graphqlSubscribe>;
+}

@@ -1,0 +1,14 @@
+import type { PrismaClient } from '../infra/db/generated/client.ts';
+import type { AuthFailure, Viewer } from '../domain/identity/viewer.ts';
+import type { Services } from '../services/index.ts';
+
+/** Per request (HTTP) or per operation (websocket). */
+export interface Context {
+  viewer: Viewer | null;
+  /** Set when a credential was presented but did not authenticate; explains UNAUTHENTICATED. */
+  authFailure: AuthFailure | null;
+  prisma: PrismaClient;
+  services: Services;
+  requestId: string;
+  userAgent: string | null;
+}

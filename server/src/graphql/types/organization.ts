@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { SETTINGS_ERRORS } from './errors.ts';
+import { CustomerTierEnum } from './enums.ts';
+import { UserRef } from './user.ts';
+
+export const OrganizationRef = builder.prismaNode('Organization', {
+  description: 'A customer company, with its tier and dedicated agent (专属客服).',
+  id: { field: 'id' },
+  authScopes: { internal: true },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    tier: t.expose('tier', { type: CustomerTierEnum }),
+    dedicatedAgent: t.relation('dedicatedAgent', { nullable: true }),
+    notes: t.exposeString('notes', { nullable: true }),
+    contacts: t.relation('contacts', { query: { orderBy: { name: 'asc' } } }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  organizations: t.withAuth({ internal: true }).prismaConnection({
+    type: 'Organization',
+    cursor: 'id',
+    description: 'Customer organisations. Internal users only.',
+    args: {
+      search: t.arg.string({ required: false, validate: z.string().max(100) }),
+      tier: t.arg({ type: CustomerTierEnum, required: false }),
+    },
+    defaultSize: 50,
+    maxSize: 200,
+    resolve: (query, _root, { search, tier }, ctx) =>
+      ctx.prisma.organization.findMany({
+        ...query,
+        where: {
+          ...(search && { name: { contains: search, mode: 'insensitive' as const } }),
+          ...(tier && { tier }),
+        },
+        orderBy: { id: 'asc' },
+      }),
+  }),
+  organization: t.withAuth({ internal: true }).prismaField({
+    type: 'Organization',
+    nullable: true,
+    args: { id: t.arg.globalID({ for: OrganizationRef, required: true }) },
+    resolve: (query, _root, { id }, ctx) => ctx.prisma.organization.findUnique({ ...query, where: { id: id.id } }),
+  }),
+}));
+
+const OrganizationPayload = builder.simpleObject('OrganizationPayload', {
+  fields: (t) => ({ organization: t.field({ type: OrganizationRef }) }),
+});
+const settingsWrite = { $all: { manager: true, scope: 'settings:write' } } as const;
+
+builder.mutationFields((t) => ({
+  createOrganization: t.withAuth(settingsWrite).field({
+    type: OrganizationPayload,
+    args: {
+      input: t.arg({
+        type: builder.inputType('CreateOrganizationInput', {
+          fields: (f) => ({
+            name: f.string({ validate: z.string().max(200) }),
+            tier: f.field({ type: CustomerTierEnum, required: false }),
+            dedicatedAgentId: f.globalID({ for: UserRef, required: false }),
+            notes: f.string({ required: false, validate: z.string().max(4000) }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: SETTINGS_ERRORS, union: { name: 'CreateOrganizationResult' } },
+    resolve: async (_root, { input }, ctx) => ({
+      organization: await ctx.services.customers.createOrganization({
+        name: input.name,
+        tier: input.tier ?? 'NORMAL',
+        dedicatedAgentId: input.dedicatedAgentId?.id ?? null,
+        notes: input.notes ?? null,
+      }),
+    }),
+  }),
+  updateOrganization: t.withAuth(settingsWrite).field({
+    type: OrganizationPayload,
+    description: 'Change an organisation. Pass dedicatedAgentId: null to remove the dedicated agent.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('UpdateOrganizationInput', {
+          fields: (f) => ({
+            id: f.globalID({ for: OrganizationRef }),
+            name: f.string({ required: false, validate: z.string().max(200) }),
+            tier: f.field({ type: CustomerTierEnum, required: false }),
+            dedicatedAgentId: f.globalID({ for: UserRef, required: false }),
+            notes: f.string({ required: false, validate: z.string().max(4000) }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: SETTINGS_ERRORS, union: { name: 'UpdateOrganizationResult' } },
+    resolve: async (_root, { input }, ctx) => ({
+      organization: await ctx.services.customers.updateOrganization(input.id.id, {
+        ...(input.name != null && { name: input.name }),
+        ...(input.tier != null && { tier: input.tier }),
+        ...(input.dedicatedAgentId !== undefined && { dedicatedAgentId: input.dedicatedAgentId?.id ?? null }),
+        ...(input.notes !== undefined && { notes: input.notes }),
+      }),
+    }),
+  }),
+}));

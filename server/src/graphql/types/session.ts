@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { InvalidCredentials } from '../../domain/errors.ts';
+import { builder } from '../builder.ts';
+import { UserRef } from './user.ts';
+
+const LoginInput = builder.inputType('LoginInput', {
+  fields: (t) => ({
+    email: t.string({ validate: z.string().max(254) }),
+    password: t.string({ validate: z.string().max(200) }),
+  }),
+});
+
+const LoginPayload = builder.simpleObject('LoginPayload', {
+  description: 'A new session. Send the token as `Authorization: Bearer <token>`, or in graphql-ws `connectionParams.authorization`.',
+  fields: (t) => ({
+    token: t.string({ description: 'The session token. Shown once; store it like a password.' }),
+    expiresAt: t.field({ type: 'DateTime' }),
+    user: t.field({ type: UserRef }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  login: t.field({
+    type: LoginPayload,
+    description: 'Exchange email and password for a session token.',
+    args: { input: t.arg({ type: LoginInput, required: true }) },
+    errors: { types: [InvalidCredentials], union: { name: 'LoginResult' } },
+    resolve: async (_root, { input }, ctx) => {
+      const { token, session, user } = await ctx.services.auth.login(input.email, input.password, ctx.userAgent);
+      return { token, expiresAt: session.expiresAt, user };
+    },
+  }),
+  logout: t.withAuth({ authenticated: true }).boolean({
+    description: 'Ends the current session. Returns false for API tokens (admins revoke those).',
+    resolve: (_root, _args, ctx) => ctx.services.auth.logout(ctx.viewer),
+  }),
+}));

@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { NotAllowed, ValidationFailed } from '../../domain/errors.ts';
+import { SETTINGS_ERRORS } from './errors.ts';
+import { type ROLES, isInternal } from '../../domain/identity/viewer.ts';
+import { PRESENCES } from '../../services/settings/people.ts';
+import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import { ContactRef } from './contact.ts';
+
+export const RoleEnum = builder.enumType('Role', {
+  description: 'What a person does in gongdan.',
+  values: {
+    CUSTOMER: { description: 'A customer contact using the portal.' },
+    AGENT: { description: '客服: serves tickets.' },
+    MANAGER: { description: '工单管理员: configures types and assignment, dispatches tickets.' },
+    STAFF: { description: 'Internal staff who answer assist requests (转办) but do not serve tickets.' },
+    ADMIN: { description: 'Everything a manager can do, plus users and API tokens.' },
+  } satisfies Record<(typeof ROLES)[number], unknown>,
+});
+
+export const PresenceEnum = builder.enumType('Presence', {
+  description: 'Whether an agent is available for auto dispatch.',
+  values: PRESENCES,
+});
+
+/** Internal people see each other's details; customers see a name, and their own record. */
+const seesDetails = (user: { id: string }, ctx: Context) =>
+  !!ctx.viewer && (isInternal(ctx.viewer.role) || ctx.viewer.userId === user.id);
+
+export const UserRef = builder.prismaNode('User', {
+  description: 'A person: customer, agent, manager, staff or admin.',
+  id: { field: 'id' },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    role: t.expose('role', { type: RoleEnum }),
+    email: t.exposeString('email', {
+      nullable: true,
+      description: 'Visible to internal users and to the user themself.',
+      authScopes: (user, _args, ctx) => seesDetails(user, ctx),
+      unauthorizedResolver: () => null,
+    }),
+    active: t.exposeBoolean('active'),
+    skills: t.exposeStringList('skills', {
+      description: 'Tags auto dispatch can match against.',
+      authScopes: { internal: true },
+      unauthorizedResolver: () => [],
+    }),
+    capacity: t.exposeInt('capacity', {
+      description: 'Maximum open tickets auto dispatch gives this agent.',
+      authScopes: { internal: true },
+      unauthorizedResolver: () => 0,
+    }),
+    senior: t.exposeBoolean('senior', {
+      description: 'Senior agents are preferred for VIP customers.',
+      authScopes: { internal: true },
+      unauthorizedResolver: () => false,
+    }),
+    presence: t.expose('presence', {
+      type: PresenceEnum,
+      authScopes: { internal: true },
+      unauthorizedResolver: () => 'OFFLINE' as const,
+    }),
+    presenceChangedAt: t.expose('presenceChangedAt', { type: 'DateTime', nullable: true, authScopes: { internal: true }, unauthorizedResolver: () => null }),
+    teams: t.prismaField({
+      type: ['Team'],
+      description: 'Teams this user belongs to.',
+      authScopes: { internal: true },
+      unauthorizedResolver: () => [],
+      select: (_args, _ctx, nested) => ({ teamMemberships: { select: { team: nested() } } }),
+      resolve: (_query, user) => user.teamMemberships.map((m) => m.team),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const UserFilter = builder.inputType('UserFilter', {
+  description: 'Narrows `users`. All given conditions must hold.',
+  fields: (t) => ({
+    roles: t.field({ type: [RoleEnum], required: false }),
+    active: t.boolean({ required: false }),
+    search: t.string({
+      required: false,
+      description: 'Matches name or email, case-insensitive.',
+      validate: z.string().max(100),
+    }),
+    skill: t.string({ required: false, validate: z.string().max(30) }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  me: t.withAuth({ authenticated: true }).prismaField({
+    type: 'User',
+    description: 'The signed-in user (or the user an API token acts as).',
+    resolve: (query, _root, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: ctx.viewer.userId } }),
+  }),
+  user: t.withAuth({ authenticated: true }).prismaField({
+    type: 'User',
+    nullable: true,
+    description: 'A user by id. Customers can look up only themselves.',
+    args: { id: t.arg.globalID({ for: UserRef, required: true }) },
+    resolve: (query, _root, { id }, ctx) => {
+      if (!isInternal(ctx.viewer.role) && id.id !== ctx.viewer.userId) return null;
+      return ctx.prisma.user.findUnique({ ...query, where: { id: id.id } });
+    },
+  }),
+  users: t.withAuth({ internal: true }).prismaConnection({
+    type: 'User',
+    cursor: 'id',
+    description: 'People, for pickers and administration. Internal users only.',
+    args: { filter: t.arg({ type: UserFilter, required: false }) },
+    defaultSize: 50,
+    maxSize: 200,
+    resolve: (query, _root, { filter }, ctx) =>
+      ctx.prisma.user.findMany({
+        ...query,
+        where: {
+          ...(filter?.roles && { role: { in: filter.roles } }),
+          ...(filter?.active != null && { active: filter.active }),
+          ...(filter?.skill && { skills: { has: filter.skill } }),
+          ...(filter?.search && {
+            OR: [
+              { name: { contains: filter.search, mode: 'insensitive' as const } },
+              { email: { contains: filter.search, mode: 'insensitive' as const } },
+            ],
+          }),
+        },
+        orderBy: { id: 'asc' },
+      }),
+  }),
+}));
+
+const userInputFields = (required: boolean) =>
+  builder.inputType(required ? 'CreateUserInput' : 'UpdateUserInput', {
+    fields: (t) => ({
+      ...(required ? {} : { id: t.globalID({ for: UserRef, required: true }) }),
+      email: t.string({ required, validate: z.string().max(254) }),
+      name: t.string({ required, validate: z.string().max(60) }),
+      role: t.field({ type: RoleEnum, required }),
+      active: t.boolean({ required: false }),
+      password: t.string({ required: false, description: 'Sets a new password (and ends the user\'s sessions on update).', validate: z.string().max(200) }),
+      skills: t.stringList({ required: false, validate: z.array(z.string().max(30)).max(30) }),
+      capacity: t.int({ required: false }),
+      senior: t.boolean({ required: false }),
+      contactId: t.globalID({ for: ContactRef, required: false, description: 'For CUSTOMER users: the contact they log in as.' }),
+    }),
+  });
+const CreateUserInput = userInputFields(true);
+const UpdateUserInput = userInputFields(false);
+
+const UserPayload = builder.simpleObject('UserPayload', {
+  fields: (t) => ({ user: t.field({ type: UserRef }) }),
+});
+
+
+
+builder.mutationFields((t) => ({
+  createUser: t.withAuth({ $all: { manager: true, scope: 'settings:write' } }).field({
+    type: UserPayload,
+    description: 'Managers create agents, staff and customers; admins create anyone.',
+    args: { input: t.arg({ type: CreateUserInput, required: true }) },
+    errors: { types: SETTINGS_ERRORS, union: { name: 'CreateUserResult' } },
+    resolve: async (_root, { input }, ctx) => ({
+      user: await ctx.services.people.createUser(ctx.viewer, {
+        ...stripNulls(input),
+        email: input.email,
+        name: input.name,
+        role: input.role,
+        contactId: input.contactId?.id ?? null,
+      }),
+    }),
+  }),
+  updateUser: t.withAuth({ $all: { manager: true, scope: 'settings:write' } }).field({
+    type: UserPayload,
+    description: 'Change a user; deactivating or resetting the password ends their sessions.',
+    args: { input: t.arg({ type: UpdateUserInput, required: true }) },
+    errors: { types: SETTINGS_ERRORS, union: { name: 'UpdateUserResult' } },
+    resolve: async (_root, { input }, ctx) => {
+      const { id, contactId, ...rest } = input;
+      return {
+        user: await ctx.services.people.updateUser(ctx.viewer, id.id, {
+          ...stripNulls(rest),
+          ...(contactId && { contactId: contactId.id }),
+        }),
+      };
+    },
+  }),
+  setPresence: t.withAuth({ internal: true }).field({
+    type: UserPayload,
+    description: 'Go online, away or offline. Auto dispatch only picks ONLINE agents.',
+    args: { input: t.arg({ type: builder.inputType('SetPresenceInput', { fields: (f) => ({ presence: f.field({ type: PresenceEnum, required: true }) }) }), required: true }) },
+    errors: { types: [NotAllowed], union: { name: 'SetPresenceResult' } },
+    resolve: async (_root, { input }, ctx) => ({ user: await ctx.services.people.setPresence(ctx.viewer, input.presence) }),
+  }),
+  changePassword: t.withAuth({ authenticated: true }).field({
+    type: builder.simpleObject('ChangePasswordPayload', { fields: (f) => ({ ok: f.boolean() }) }),
+    description: 'Change your own password. Your other sessions are logged out.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ChangePasswordInput', {
+          fields: (f) => ({
+            currentPassword: f.string({ validate: z.string().max(200) }),
+            newPassword: f.string({ validate: z.string().max(200) }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [ValidationFailed], union: { name: 'ChangePasswordResult' } },
+    resolve: async (_root, { input }, ctx) => ({
+      ok: await ctx.services.people.changeOwnPassword(ctx.viewer, input.currentPassword, input.newPassword),
+    }),
+  }),
+}));
+
+/** GraphQL sends null for "not given" on optional inputs; services take undefined. */
+export function stripNulls<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v != null)) as { [K in keyof T]?: Exclude<T[K], null> };
+}

@@ -1,0 +1,176 @@
+// Sessions for people, API tokens for integrators. Both resolve to a Viewer.
+import type { PrismaClient } from '../../infra/db/generated/client.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { InvalidCredentials, NotFound, ValidationFailed } from '../../domain/errors.ts';
+import {
+  API_SCOPES,
+  type ApiScope,
+  type AuthFailure,
+  type Role,
+  type Viewer,
+} from '../../domain/identity/viewer.ts';
+import { timingSafeDummyVerify, verifyPassword } from './password.ts';
+import { API_TOKEN_PREFIX, SESSION_PREFIX, hashToken, newToken } from './tokens.ts';
+
+const ALL_SCOPES: ReadonlySet<ApiScope> = new Set(API_SCOPES);
+// Writing "last seen" on every request would turn every read into a write; a
+// minute's resolution is plenty for an audit trail.
+const TOUCH_INTERVAL_MS = 60_000;
+
+export type AuthResult = { ok: true; viewer: Viewer } | { ok: false; reason: AuthFailure };
+
+export interface AuthServiceDeps {
+  prisma: PrismaClient;
+  clock: Clock;
+  sessionTtlMs: number;
+}
+
+export class AuthService {
+  constructor(private readonly deps: AuthServiceDeps) {}
+
+  async login(email: string, password: string, userAgent?: string | null) {
+    const { prisma, clock } = this.deps;
+    const user = await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+    if (!user || !user.passwordHash) {
+      await timingSafeDummyVerify(password);
+      throw new InvalidCredentials();
+    }
+    const ok = await verifyPassword(user.passwordHash, password);
+    if (!ok || !user.active) throw new InvalidCredentials();
+    const token = newToken(SESSION_PREFIX);
+    const now = clock.now();
+    const session = await prisma.session.create({
+      data: {
+        tokenHash: hashToken(token),
+        userId: user.id,
+        userAgent: userAgent?.slice(0, 300) ?? null,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs),
+      },
+    });
+    return { token, session, user };
+  }
+
+  /** Revokes the session behind the viewer. API tokens are revoked by admins instead. */
+  async logout(viewer: Viewer): Promise<boolean> {
+    if (viewer.via !== 'session') return false;
+    const r = await this.deps.prisma.session.updateMany({
+      where: { id: viewer.credentialId, revokedAt: null },
+      data: { revokedAt: this.deps.clock.now() },
+    });
+    return r.count === 1;
+  }
+
+  async authenticate(token: string): Promise<AuthResult> {
+    if (token.startsWith(SESSION_PREFIX)) return this.authenticateSession(token);
+    if (token.startsWith(API_TOKEN_PREFIX)) return this.authenticateApiToken(token);
+    return { ok: false, reason: 'INVALID' };
+  }
+
+  private async authenticateSession(token: string): Promise<AuthResult> {
+    const { prisma, clock } = this.deps;
+    const session = await prisma.session.findUnique({
+      where: { tokenHash: hashToken(token) },
+      include: { user: true },
+    });
+    if (!session) return { ok: false, reason: 'INVALID' };
+    const now = clock.now();
+    if (session.revokedAt) return { ok: false, reason: 'REVOKED' };
+    if (session.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
+    if (!session.user.active) return { ok: false, reason: 'INACTIVE_USER' };
+    if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      // Sliding expiry: an active user stays logged in.
+      await prisma.session.update({
+        where: { id: session.id },
+        data: { lastSeenAt: now, expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs) },
+      });
+    }
+    const u = session.user;
+    return {
+      ok: true,
+      viewer: {
+        userId: u.id,
+        role: u.role as Role,
+        name: u.name,
+        email: u.email,
+        via: 'session',
+        credentialId: session.id,
+        scopes: ALL_SCOPES,
+      },
+    };
+  }
+
+  private async authenticateApiToken(token: string): Promise<AuthResult> {
+    const { prisma, clock } = this.deps;
+    const row = await prisma.apiToken.findUnique({
+      where: { tokenHash: hashToken(token) },
+      include: { user: true },
+    });
+    if (!row) return { ok: false, reason: 'INVALID' };
+    const now = clock.now();
+    if (row.revokedAt) return { ok: false, reason: 'REVOKED' };
+    if (row.expiresAt && row.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
+    if (!row.user.active) return { ok: false, reason: 'INACTIVE_USER' };
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+    }
+    const u = row.user;
+    return {
+      ok: true,
+      viewer: {
+        userId: u.id,
+        role: u.role as Role,
+        name: u.name,
+        email: u.email,
+        via: 'apiToken',
+        credentialId: row.id,
+        scopes: new Set(row.scopes.filter((s): s is ApiScope => ALL_SCOPES.has(s as ApiScope))),
+      },
+    };
+  }
+
+  /** Creates a token acting as `userId`; the plain token is returned once and never stored. */
+  async createApiToken(
+    creator: Viewer,
+    input: { name: string; userId: string; scopes: string[]; expiresAt?: Date | null },
+  ) {
+    const { prisma, clock } = this.deps;
+    const errors = [];
+    const name = input.name.trim();
+    if (!name || name.length > 100) errors.push({ field: 'name', message: 'is required, at most 100 characters' });
+    const unknown = input.scopes.filter((s) => !ALL_SCOPES.has(s as ApiScope));
+    if (input.scopes.length === 0) errors.push({ field: 'scopes', message: 'grant at least one scope' });
+    if (unknown.length) errors.push({ field: 'scopes', message: `unknown scope(s): ${unknown.join(', ')}` });
+    if (input.expiresAt && input.expiresAt <= clock.now()) {
+      errors.push({ field: 'expiresAt', message: 'must be in the future' });
+    }
+    const user = await prisma.user.findUnique({ where: { id: input.userId } });
+    if (!user) errors.push({ field: 'userId', message: 'no such user' });
+    else if (!user.active) errors.push({ field: 'userId', message: 'the user is deactivated' });
+    if (errors.length) throw new ValidationFailed(errors);
+
+    const token = newToken(API_TOKEN_PREFIX);
+    const apiToken = await prisma.apiToken.create({
+      data: {
+        name,
+        prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
+        tokenHash: hashToken(token),
+        scopes: [...new Set(input.scopes)],
+        userId: input.userId,
+        createdById: creator.userId,
+        createdAt: clock.now(),
+        expiresAt: input.expiresAt ?? null,
+      },
+    });
+    return { token, apiToken };
+  }
+
+  async revokeApiToken(id: string) {
+    const { prisma, clock } = this.deps;
+    const existing = await prisma.apiToken.findUnique({ where: { id } });
+    if (!existing) throw new NotFound('ApiToken');
+    if (existing.revokedAt) return existing;
+    return prisma.apiToken.update({ where: { id }, data: { revokedAt: clock.now() } });
+  }
+}

@@ -1,0 +1,274 @@
+// Users, presence and teams. Role changes follow one rule: you can only hand out
+// roles below your own (admins everything), so a manager cannot mint an admin.
+import type { PrismaClient } from '../../infra/db/generated/client.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { NotAllowed, NotFound, ValidationFailed, type FieldError } from '../../domain/errors.ts';
+import { isInternal, isServiceRole, type Role, type Viewer } from '../../domain/identity/viewer.ts';
+import { isUniqueViolation } from '../../infra/db/errors.ts';
+import { hashPassword, verifyPassword } from '../auth/password.ts';
+
+export const PRESENCES = ['ONLINE', 'AWAY', 'OFFLINE'] as const;
+export type Presence = (typeof PRESENCES)[number];
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const PASSWORD_MIN = 8;
+
+export interface UserInput {
+  email?: string;
+  name?: string;
+  role?: Role;
+  active?: boolean;
+  password?: string | null;
+  skills?: string[];
+  capacity?: number;
+  senior?: boolean;
+  /** Links a CUSTOMER user to the contact they log in as. */
+  contactId?: string | null;
+}
+
+export interface TeamInput {
+  name?: string;
+  description?: string | null;
+  kind?: 'SERVICE' | 'ASSIST';
+  assistRule?: 'AUTO' | 'MANAGER';
+}
+
+function mayGrant(viewer: Viewer, role: Role): boolean {
+  if (viewer.role === 'ADMIN') return true;
+  return viewer.role === 'MANAGER' && role !== 'ADMIN' && role !== 'MANAGER';
+}
+
+function checkUser(input: UserInput): FieldError[] {
+  const errors: FieldError[] = [];
+  if (input.email !== undefined && (!EMAIL_RE.test(input.email.trim()) || input.email.length > 254)) {
+    errors.push({ field: 'email', message: 'is not an email address' });
+  }
+  if (input.name !== undefined && (!input.name.trim() || input.name.length > 60)) {
+    errors.push({ field: 'name', message: 'is required, at most 60 characters' });
+  }
+  if (input.password != null && (input.password.length < PASSWORD_MIN || input.password.length > 200)) {
+    errors.push({ field: 'password', message: `between ${PASSWORD_MIN} and 200 characters` });
+  }
+  if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > 1000)) {
+    errors.push({ field: 'capacity', message: 'must be between 0 and 1000' });
+  }
+  if (input.skills) {
+    if (input.skills.length > 30) errors.push({ field: 'skills', message: 'at most 30 skills' });
+    input.skills.forEach((s, i) => {
+      if (!s.trim() || s.length > 30) errors.push({ field: `skills.${i}`, message: 'is required, at most 30 characters' });
+    });
+  }
+  return errors;
+}
+
+export class PeopleSettings {
+  constructor(private readonly deps: { prisma: PrismaClient; clock: Clock }) {}
+
+  async createUser(viewer: Viewer, input: UserInput & { email: string; name: string; role: Role }) {
+    if (!mayGrant(viewer, input.role)) throw new NotAllowed(`${viewer.role} cannot create ${input.role} users`);
+    const errors = checkUser(input);
+    if (input.contactId && input.role !== 'CUSTOMER') {
+      errors.push({ field: 'contactId', message: 'only customers log in as a contact' });
+    }
+    if (errors.length) throw new ValidationFailed(errors);
+    const { prisma } = this.deps;
+    try {
+      return await prisma.$transaction(async (tx) => {
+        const user = await tx.user.create({
+          data: {
+            email: input.email.trim().toLowerCase(),
+            name: input.name.trim(),
+            role: input.role,
+            active: input.active ?? true,
+            passwordHash: input.password ? await hashPassword(input.password) : null,
+            skills: normalizeSkills(input.skills ?? []),
+            capacity: input.capacity ?? 10,
+            senior: input.senior ?? false,
+          },
+        });
+        if (input.contactId) await linkContact(tx, input.contactId, user.id);
+        return user;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e, 'email')) throw ValidationFailed.one('email', 'a user with this email exists');
+      throw e;
+    }
+  }
+
+  async updateUser(viewer: Viewer, id: string, input: UserInput) {
+    const { prisma } = this.deps;
+    const user = await prisma.user.findUnique({ where: { id } });
+    if (!user) throw new NotFound('User');
+    if (!mayGrant(viewer, user.role as Role) && viewer.userId !== id) {
+      throw new NotAllowed(`${viewer.role} cannot change ${user.role} users`);
+    }
+    if (input.role !== undefined && input.role !== user.role && !mayGrant(viewer, input.role)) {
+      throw new NotAllowed(`${viewer.role} cannot grant the ${input.role} role`);
+    }
+    if (viewer.userId === id && (input.active === false || (input.role && input.role !== user.role))) {
+      // Locking yourself out (or demoting the last admin by accident) is never what was meant.
+      throw new NotAllowed('You cannot deactivate yourself or change your own role');
+    }
+    const errors = checkUser(input);
+    if (input.contactId && (input.role ?? user.role) !== 'CUSTOMER') {
+      errors.push({ field: 'contactId', message: 'only customers log in as a contact' });
+    }
+    if (errors.length) throw new ValidationFailed(errors);
+    try {
+      return await prisma.$transaction(async (tx) => {
+        const updated = await tx.user.update({
+          where: { id },
+          data: {
+            ...(input.email !== undefined && { email: input.email.trim().toLowerCase() }),
+            ...(input.name !== undefined && { name: input.name.trim() }),
+            ...(input.role !== undefined && { role: input.role }),
+            ...(input.active !== undefined && { active: input.active }),
+            ...(input.password != null && { passwordHash: await hashPassword(input.password) }),
+            ...(input.skills !== undefined && { skills: normalizeSkills(input.skills) }),
+            ...(input.capacity !== undefined && { capacity: input.capacity }),
+            ...(input.senior !== undefined && { senior: input.senior }),
+          },
+        });
+        if (input.active === false || input.password != null) {
+          // A deactivated user or a reset password ends every open session at once.
+          await tx.session.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: this.deps.clock.now() } });
+        }
+        if (input.contactId) await linkContact(tx, input.contactId, id);
+        return updated;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e, 'email')) throw ValidationFailed.one('email', 'a user with this email exists');
+      throw e;
+    }
+  }
+
+  async changeOwnPassword(viewer: Viewer, current: string, next: string) {
+    const { prisma, clock } = this.deps;
+    const user = await prisma.user.findUniqueOrThrow({ where: { id: viewer.userId } });
+    if (!user.passwordHash || !(await verifyPassword(user.passwordHash, current))) {
+      throw ValidationFailed.one('currentPassword', 'is not your current password');
+    }
+    const errors = checkUser({ password: next });
+    if (errors.length) throw new ValidationFailed(errors.map((e) => ({ ...e, field: 'newPassword' })));
+    await prisma.$transaction([
+      prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(next) } }),
+      // Other devices are logged out; the current session stays.
+      prisma.session.updateMany({
+        where: { userId: user.id, revokedAt: null, id: { not: viewer.credentialId } },
+        data: { revokedAt: clock.now() },
+      }),
+    ]);
+    return true;
+  }
+
+  async setPresence(viewer: Viewer, presence: Presence) {
+    if (!isInternal(viewer.role)) throw new NotAllowed('Only staff have a presence');
+    return this.deps.prisma.user.update({
+      where: { id: viewer.userId },
+      data: { presence, presenceChangedAt: this.deps.clock.now() },
+    });
+  }
+
+  async createTeam(input: TeamInput & { name: string; kind: 'SERVICE' | 'ASSIST' }) {
+    const errors = checkTeam(input);
+    if (errors.length) throw new ValidationFailed(errors);
+    try {
+      return await this.deps.prisma.team.create({
+        data: {
+          name: input.name.trim(),
+          description: input.description?.trim() || null,
+          kind: input.kind,
+          assistRule: input.assistRule ?? 'MANAGER',
+        },
+      });
+    } catch (e) {
+      if (isUniqueViolation(e, 'name')) throw ValidationFailed.one('name', 'a team with this name exists');
+      throw e;
+    }
+  }
+
+  async updateTeam(id: string, input: TeamInput) {
+    const { prisma } = this.deps;
+    const team = await prisma.team.findUnique({ where: { id }, include: { members: { include: { user: true } } } });
+    if (!team) throw new NotFound('Team');
+    const errors = checkTeam(input);
+    if (input.kind && input.kind !== team.kind) {
+      // A SERVICE team may hold only people who serve tickets; changing kind would
+      // silently change who is eligible for the types that list it.
+      const used = await prisma.ticketTypeTeam.count({ where: { teamId: id } }) + (await prisma.ticketTypeAssistTeam.count({ where: { teamId: id } }));
+      if (used > 0) errors.push({ field: 'kind', message: 'the team is used by ticket types; remove it there first' });
+    }
+    if (errors.length) throw new ValidationFailed(errors);
+    try {
+      return await prisma.team.update({
+        where: { id },
+        data: {
+          ...(input.name !== undefined && { name: input.name.trim() }),
+          ...(input.description !== undefined && { description: input.description?.trim() || null }),
+          ...(input.kind !== undefined && { kind: input.kind }),
+          ...(input.assistRule !== undefined && { assistRule: input.assistRule }),
+        },
+      });
+    } catch (e) {
+      if (isUniqueViolation(e, 'name')) throw ValidationFailed.one('name', 'a team with this name exists');
+      throw e;
+    }
+  }
+
+  /** Replaces the member list. Members keep their round-robin position. */
+  async setTeamMembers(teamId: string, members: { userId: string; isManager: boolean }[]) {
+    const { prisma } = this.deps;
+    const team = await prisma.team.findUnique({ where: { id: teamId } });
+    if (!team) throw new NotFound('Team');
+    const ids = members.map((m) => m.userId);
+    const users = await prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, role: true } });
+    const byId = new Map(users.map((u) => [u.id, u]));
+    const errors: FieldError[] = [];
+    const seen = new Set<string>();
+    members.forEach((m, i) => {
+      const u = byId.get(m.userId);
+      if (!u) errors.push({ field: `members.${i}.userId`, message: 'no such user' });
+      else if (seen.has(m.userId)) errors.push({ field: `members.${i}.userId`, message: 'listed twice' });
+      else if (!isInternal(u.role as Role)) errors.push({ field: `members.${i}.userId`, message: 'customers cannot join teams' });
+      else if (team.kind === 'SERVICE' && !isServiceRole(u.role as Role)) {
+        errors.push({ field: `members.${i}.userId`, message: 'service teams are for agents and managers' });
+      }
+      seen.add(m.userId);
+    });
+    if (errors.length) throw new ValidationFailed(errors);
+    return prisma.$transaction(async (tx) => {
+      await tx.teamMember.deleteMany({ where: { teamId, userId: { notIn: ids } } });
+      for (const m of members) {
+        await tx.teamMember.upsert({
+          where: { teamId_userId: { teamId, userId: m.userId } },
+          create: { teamId, userId: m.userId, isManager: m.isManager },
+          update: { isManager: m.isManager },
+        });
+      }
+      return tx.team.findUniqueOrThrow({ where: { id: teamId } });
+    });
+  }
+}
+
+function checkTeam(input: TeamInput): FieldError[] {
+  const errors: FieldError[] = [];
+  if (input.name !== undefined && (!input.name.trim() || input.name.length > 40)) {
+    errors.push({ field: 'name', message: 'is required, at most 40 characters' });
+  }
+  if (input.description && input.description.length > 500) errors.push({ field: 'description', message: 'at most 500 characters' });
+  return errors;
+}
+
+function normalizeSkills(skills: string[]): string[] {
+  return [...new Set(skills.map((s) => s.trim()).filter(Boolean))];
+}
+
+async function linkContact(
+  tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0],
+  contactId: string,
+  userId: string,
+) {
+  const contact = await tx.contact.findUnique({ where: { id: contactId } });
+  if (!contact) throw ValidationFailed.one('contactId', 'no such contact');
+  if (contact.userId && contact.userId !== userId) throw ValidationFailed.one('contactId', 'the contact already has a login');
+  await tx.contact.update({ where: { id: contactId }, data: { userId } });
+}

@@ -1,0 +1,62 @@
+// An app instance on a database of its own, driven in-process through yoga's fetch
+// (the same handler the HTTP server uses) or on a real port when a test needs one.
+import { pino } from 'pino';
+import { buildApp, type App } from '../../src/app.ts';
+import type { Clock } from '../../src/domain/clock.ts';
+import type { QueryLogEntry } from '../../src/infra/db/client.ts';
+import { openTestDatabase, type OpenTestDatabase } from './postgres.ts';
+
+export interface GqlResult<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestApp {
+  app: App;
+  db: OpenTestDatabase['db'];
+  /** Every SQL statement Prisma sent, in order; tests count and reset it. */
+  queries: QueryLogEntry[];
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
+  close(): Promise<void>;
+}
+
+export const TEST_CONFIG = {
+  PORT: 0,
+  HOST: '127.0.0.1',
+  SESSION_TTL_HOURS: 24,
+  WEB_DIST: '/nonexistent',
+  GRAPHIQL: false,
+  SHUTDOWN_GRACE_MS: 2000,
+} as const;
+
+export async function startTestApp(opts: { clock?: Clock } = {}): Promise<TestApp> {
+  const queries: QueryLogEntry[] = [];
+  const tdb = await openTestDatabase({ log: (q) => queries.push(q) });
+  const app = buildApp({
+    config: TEST_CONFIG,
+    db: tdb.db,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(opts.clock && { clock: opts.clock }),
+  });
+  return {
+    app,
+    db: tdb.db,
+    queries,
+    async gql(query, variables, token) {
+      const res = await app.fetch('http://test/graphql', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(token && { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GqlResult<never>;
+    },
+    async close() {
+      await app.stop();
+      await tdb.close();
+    },
+  };
+}

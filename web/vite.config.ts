@@ -1,0 +1,14 @@
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vite';
+
+const api = process.env.GONGDAN_API ?? 'http://localhost:4000';
+
+export default defineConfig({
+  plugins: [vue()],
+  server: {
+    port: 5173,
+    // `pnpm dev`: the board on Vite, the API (HTTP and websocket) proxied to the server.
+    proxy: { '/graphql': { target: api, ws: true, changeOrigin: true } },
+  },
+  build: { outDir: 'dist', emptyOutDir: true },
+});
