@@ -16,19 +16,31 @@ import { systemClock, type Clock } from './domain/clock.ts';
 import type { AuthFailure, Viewer } from './domain/identity/viewer.ts';
 import type { Context } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
+import { createLoaders } from './graphql/loaders.ts';
 import type { Database } from './infra/db/client.ts';
 import { createServices, type Services } from './services/index.ts';
 import { parseAuthorization } from './services/auth/tokens.ts';
+import { queueSnapshot } from './services/tickets/snapshot.ts';
+import { JobRunner } from './infra/jobs/scheduler.ts';
+import { createMemoryBus } from './infra/pubsub/memory.ts';
+import { createOrderedBus } from './infra/pubsub/ordered.ts';
+import type { EventBus } from './infra/pubsub/pubsub.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'PORT' | 'HOST' | 'SESSION_TTL_HOURS' | 'WEB_DIST' | 'GRAPHIQL' | 'SHUTDOWN_GRACE_MS'>;
+  config: Pick<Config, 'PORT' | 'HOST' | 'SESSION_TTL_HOURS' | 'WEB_DIST' | 'GRAPHIQL' | 'SHUTDOWN_GRACE_MS' | 'JOB_POLL_MS'>;
   db: Database;
   logger: Logger;
   clock?: Clock;
+  /** Defaults to the in-memory bus (one instance). */
+  bus?: EventBus;
+  /** Run the durable timer runner in this instance (default true). */
+  runJobs?: boolean;
 }
 
 export interface App {
   services: Services;
+  bus: EventBus;
+  jobs: JobRunner;
   /** In-process requests (tests): the same handler the HTTP server uses. */
   fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   start(): Promise<{ url: string; port: number }>;
@@ -44,11 +56,23 @@ type ConnectionExtra = {
 export function buildApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
   const clock = deps.clock ?? systemClock;
+  const bus = deps.bus ?? createMemoryBus();
+  const events = createOrderedBus(bus, db.prisma, {
+    onRepair: (r) => logger.warn(r, 'event stream had a hole; filled it from the timeline'),
+    onError: (e) => logger.error({ err: e }, 'event stream error'),
+  });
   const services = createServices({
     prisma: db.prisma,
     clock,
+    bus,
     sessionTtlMs: config.SESSION_TTL_HOURS * 3600_000,
+    onPublishError: (e) => logger.error({ err: e }, 'publishing committed events failed'),
   });
+  const jobs = new JobRunner(
+    { prisma: db.prisma, clock, bus, snapshot: queueSnapshot },
+    services.tickets.jobHandlers(),
+    { pollMs: config.JOB_POLL_MS, logger },
+  );
 
   async function authenticate(header: string | null | undefined): Promise<ConnectionExtra> {
     const token = parseAuthorization(header);
@@ -76,6 +100,9 @@ export function buildApp(deps: AppDeps): App {
         services,
         requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
         userAgent: initial.request?.headers.get('user-agent') ?? null,
+        loaders: createLoaders(db.prisma),
+        events,
+        clock,
       };
     },
   });
@@ -164,6 +191,8 @@ export function buildApp(deps: AppDeps): App {
   let stopping: Promise<void> | undefined;
   return {
     services,
+    bus,
+    jobs,
     fetch: (input, init) => Promise.resolve(yoga.fetch(new Request(input, init))),
     start: () =>
       new Promise((resolve, reject) => {
@@ -171,12 +200,14 @@ export function buildApp(deps: AppDeps): App {
         server.listen(config.PORT, config.HOST, () => {
           server.off('error', reject);
           const { port } = server.address() as AddressInfo;
+          if (deps.runJobs !== false) jobs.start();
           const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
           resolve({ url: `http://${host}:${port}`, port });
         });
       }),
     stop: () =>
       (stopping ??= (async () => {
+        await jobs.stop();
         const closed = new Promise<void>((r) => server.close(() => r()));
         // 1001 "going away": clients reconnect, to another instance behind a load balancer.
         await wsServer.dispose();
@@ -189,6 +220,7 @@ export function buildApp(deps: AppDeps): App {
           await closed;
         }
         await yoga.dispose();
+        await events.close();
       })()),
   };
 }

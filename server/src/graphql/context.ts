@@ -1,6 +1,9 @@
 import type { PrismaClient } from '../infra/db/generated/client.ts';
 import type { AuthFailure, Viewer } from '../domain/identity/viewer.ts';
 import type { Services } from '../services/index.ts';
+import type { Loaders } from './loaders.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { EventBus } from '../infra/pubsub/pubsub.ts';
 
 /** Per request (HTTP) or per operation (websocket). */
 export interface Context {
@@ -11,4 +14,8 @@ export interface Context {
   services: Services;
   requestId: string;
   userAgent: string | null;
+  loaders: Loaders;
+  /** The committed event stream in seq order, for subscriptions. */
+  events: EventBus;
+  clock: Clock;
 }

@@ -11,6 +11,16 @@ import './types/ticket-type.ts';
 import './types/organization.ts';
 import './types/contact.ts';
 import './types/sla-policy.ts';
+import './types/ticket.ts';
+import './types/ticket-lifecycle.ts';
+import './types/comment.ts';
+import './types/assignment-offer.ts';
+import './types/handover-request.ts';
+import './types/assist-request.ts';
+import './types/rating.ts';
+import './types/queue.ts';
+import './types/timeline-event.ts';
+import './types/notification.ts';
 
 export const schema = builder.toSchema();
 

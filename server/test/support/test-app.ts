@@ -27,6 +27,7 @@ export const TEST_CONFIG = {
   WEB_DIST: '/nonexistent',
   GRAPHIQL: false,
   SHUTDOWN_GRACE_MS: 2000,
+  JOB_POLL_MS: 200,
 } as const;
 
 export async function startTestApp(opts: { clock?: Clock } = {}): Promise<TestApp> {

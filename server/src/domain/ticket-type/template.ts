@@ -220,3 +220,55 @@ export function normalizeFieldValue(
     }
   }
 }
+
+export interface FieldValueInput {
+  key: string;
+  value: unknown;
+}
+
+/**
+ * Checks submitted custom field values against a template. Customers cannot see
+ * internal fields, so to them those fields do not exist. With `checkRequired`, every
+ * required field the audience can see must have a value (creation); without it only
+ * the submitted ones are checked (editing). An empty value means "no value".
+ */
+export function validateFieldValues<D extends FieldDefinition & { archived?: boolean }>(
+  defs: readonly D[],
+  inputs: readonly FieldValueInput[],
+  opts: { audience: 'customer' | 'internal'; checkRequired: boolean; path?: string },
+): { errors: FieldError[]; values: Map<string, { def: D; value: FieldValue | null }> } {
+  const path = opts.path ?? 'fieldValues';
+  const errors: FieldError[] = [];
+  const values = new Map<string, { def: D; value: FieldValue | null }>();
+  const usable = new Map(
+    defs.filter((d) => !d.archived && (opts.audience === 'internal' || d.customerVisible)).map((d) => [d.key, d]),
+  );
+  for (const input of inputs) {
+    const at = `${path}.${input.key}`;
+    const def = usable.get(input.key);
+    if (!def) {
+      errors.push({ field: at, message: 'no such field on this ticket type' });
+      continue;
+    }
+    if (values.has(input.key)) {
+      errors.push({ field: at, message: 'given twice' });
+      continue;
+    }
+    if (isEmptyValue(input.value)) {
+      if (def.required) errors.push({ field: at, message: 'is required' });
+      else values.set(input.key, { def, value: null });
+      continue;
+    }
+    const r = normalizeFieldValue(def, input.value);
+    if (r.ok) values.set(input.key, { def, value: r.value });
+    else errors.push({ field: at, message: r.message });
+  }
+  if (opts.checkRequired) {
+    for (const def of usable.values()) {
+      if (def.required && !values.has(def.key) && !errors.some((e) => e.field === `${path}.${def.key}`)) {
+        errors.push({ field: `${path}.${def.key}`, message: 'is required' });
+      }
+    }
+  }
+  return { errors, values };
+}

@@ -127,12 +127,33 @@ const WHO_TEXT: Record<Relation, string> = {
  * someone who may never do this learns that, rather than the ticket's status.
  */
 export function authorize(command: Command, status: TicketStatus, relations: ReadonlySet<Relation>): Rule {
+  checkActor(command, relations);
+  return checkState(command, status);
+}
+
+/** The "who" half of the table, for commands whose state check is the conditional write itself. */
+export function checkActor(command: Command, relations: ReadonlySet<Relation>): Rule {
   const rule: Rule = LIFECYCLE[command];
   if (!rule.who.some((r) => relations.has(r))) {
     throw new NotAllowed(`Only ${rule.who.map((w) => WHO_TEXT[w]).join(' or ')} can ${describe(command)}`);
   }
+  return rule;
+}
+
+export function checkState(command: Command, status: TicketStatus): Rule {
+  const rule: Rule = LIFECYCLE[command];
   if (!rule.from.includes(status)) throw new InvalidTransition(status, command);
   return rule;
+}
+
+/** Whether the command would be allowed now, and if not, why: for the UI's action buttons. */
+export function availability(command: Command, status: TicketStatus, relations: ReadonlySet<Relation>): { allowed: boolean; reason: string | null } {
+  try {
+    authorize(command, status, relations);
+    return { allowed: true, reason: null };
+  } catch (e) {
+    return { allowed: false, reason: (e as Error).message };
+  }
 }
 
 /** The status after `command`, for commands whose target is fixed. */

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TimelineEvent" ADD COLUMN     "fanout" JSONB NOT NULL DEFAULT '{}';

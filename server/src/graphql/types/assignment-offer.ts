@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { InvalidTransition, NotAllowed, NotFound } from '../../domain/errors.ts';
+import { builder } from '../builder.ts';
+import { ticketPayload } from './payloads.ts';
+import { TicketPayload } from './ticket-lifecycle.ts';
+
+const OfferStatusEnum = builder.enumType('OfferStatus', { values: ['PENDING', 'ACCEPTED', 'DECLINED', 'EXPIRED', 'CANCELLED'] as const });
+const OfferSourceEnum = builder.enumType('OfferSource', {
+  values: { AUTO: { description: 'Auto dispatch chose the agent.' }, MANAGER: { description: 'A manager dispatched.' } },
+});
+
+export const AssignmentOfferRef = builder.prismaNode('AssignmentOffer', {
+  description: '待接单: a ticket offered to an agent, who accepts or declines before it expires.',
+  id: { field: 'id' },
+  authScopes: { internal: true },
+  fields: (t) => ({
+    ticket: t.relation('ticket'),
+    agent: t.relation('agent'),
+    source: t.expose('source', { type: OfferSourceEnum }),
+    offeredBy: t.relation('offeredBy', { nullable: true }),
+    status: t.expose('status', { type: OfferStatusEnum }),
+    reasons: t.stringList({ description: 'Why auto dispatch chose this agent.', resolve: (o) => (Array.isArray(o.reasons) ? o.reasons.map(String) : []) }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    respondedAt: t.expose('respondedAt', { type: 'DateTime', nullable: true }),
+    declineNote: t.exposeString('declineNote', { nullable: true }),
+  }),
+});
+
+const offerInput = (name: string) =>
+  builder.inputType(name, {
+    fields: (f) => ({
+      offerId: f.globalID({ for: AssignmentOfferRef }),
+      ...(name === 'DeclineOfferInput' && { note: f.string({ required: false, validate: z.string().max(2000) }) }),
+    }),
+  });
+
+const offerWrite = { $all: { internal: true, scope: 'tickets:write' } } as const;
+
+builder.mutationFields((t) => ({
+  acceptOffer: t.withAuth(offerWrite).field({
+    type: TicketPayload,
+    description: '接单: the offered agent becomes the assignee. Fails once the offer has expired.',
+    args: { input: t.arg({ type: offerInput('AcceptOfferInput'), required: true }) },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition], union: { name: 'AcceptOfferResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(ctx, await ctx.services.tickets.acceptOffer(ctx.viewer, input.offerId.id)),
+    }),
+  }),
+  declineOffer: t.withAuth(offerWrite).field({
+    type: TicketPayload,
+    description: 'Decline an offer: auto-dispatched tickets go to the next candidate, manager-dispatched ones back to the pool.',
+    args: { input: t.arg({ type: offerInput('DeclineOfferInput'), required: true }) },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition], union: { name: 'DeclineOfferResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(ctx, await ctx.services.tickets.declineOffer(ctx.viewer, input.offerId.id, (input as { note?: string | null }).note)),
+    }),
+  }),
+}));

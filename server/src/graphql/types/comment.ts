@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { InvalidTransition, NotAllowed, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
+import { builder } from '../builder.ts';
+import { ticketPayload } from './payloads.ts';
+import { TicketRef } from './ticket.ts';
+import { UserRef } from './user.ts';
+
+export const CommentVisibilityEnum = builder.enumType('CommentVisibility', {
+  values: {
+    PUBLIC: { description: '公开评论: the customer sees it.' },
+    INTERNAL: { description: '内部评论: internal staff only.' },
+  },
+});
+
+export const CommentRef = builder.prismaNode('Comment', {
+  description: 'A public comment or an internal note on a ticket.',
+  id: { field: 'id' },
+  fields: (t) => ({
+    body: t.exposeString('body', { description: 'Markdown.' }),
+    visibility: t.expose('visibility', { type: CommentVisibilityEnum }),
+    author: t.relation('author'),
+    mentions: t.prismaField({
+      type: ['User'],
+      description: 'People @mentioned (internal only).',
+      select: { mentionedUserIds: true },
+      resolve: (query, c, _a, ctx) => (c.mentionedUserIds.length ? ctx.prisma.user.findMany({ ...query, where: { id: { in: c.mentionedUserIds } } }) : []),
+    }),
+    attachments: t.relation('attachments'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const AttachmentRef = builder.prismaNode('Attachment', {
+  description: 'Metadata of an uploaded file; the bytes live in object storage under storageKey.',
+  id: { field: 'id' },
+  fields: (t) => ({
+    fileName: t.exposeString('fileName'),
+    contentType: t.exposeString('contentType'),
+    size: t.exposeInt('size', { description: 'Bytes.' }),
+    storageKey: t.exposeString('storageKey'),
+    uploader: t.relation('uploader'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const AddCommentInput = builder.inputType('AddCommentInput', {
+  fields: (t) => ({
+    ticketId: t.globalID({ for: TicketRef }),
+    body: t.string({ validate: z.string().max(40_000) }),
+    visibility: t.field({ type: CommentVisibilityEnum, required: false, defaultValue: 'PUBLIC' }),
+    mentionUserIds: t.globalIDList({ for: UserRef, required: false, validate: z.array(z.unknown()).max(50) }),
+    attachmentIds: t.globalIDList({ for: AttachmentRef, required: false, validate: z.array(z.unknown()).max(50) }),
+    expectedVersion: t.int({ required: false }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  addComment: t.withAuth({ $all: { authenticated: true, scope: 'tickets:write' } }).field({
+    type: builder.simpleObject('AddCommentPayload', {
+      fields: (f) => ({ ticket: f.field({ type: TicketRef }), comment: f.field({ type: CommentRef }) }),
+    }),
+    description: 'Comment publicly or add an internal note; @mentions notify. Customers comment publicly on their own tickets.',
+    args: { input: t.arg({ type: AddCommentInput, required: true }) },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'AddCommentResult' } },
+    resolve: async (_r, { input }, ctx) => {
+      const commentId = await ctx.services.tickets.addComment(ctx.viewer, {
+        ticketId: input.ticketId.id,
+        body: input.body,
+        visibility: input.visibility ?? 'PUBLIC',
+        mentionUserIds: input.mentionUserIds?.map((x) => x.id),
+        attachmentIds: input.attachmentIds?.map((x) => x.id),
+        expectedVersion: input.expectedVersion,
+      });
+      const comment = await ctx.prisma.comment.findUniqueOrThrow({ where: { id: commentId } });
+      return { ticket: await ticketPayload(ctx, comment.ticketId), comment };
+    },
+  }),
+  addAttachment: t.withAuth({ $all: { authenticated: true, scope: 'tickets:write' } }).field({
+    type: builder.simpleObject('AddAttachmentPayload', { fields: (f) => ({ attachment: f.field({ type: AttachmentRef }) }) }),
+    description: 'Record an uploaded file on a ticket; reference it from addComment.attachmentIds.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('AddAttachmentInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            fileName: f.string({ validate: z.string().max(1000) }),
+            contentType: f.string({ validate: z.string().max(200) }),
+            size: f.int(),
+            storageKey: f.string({ validate: z.string().max(1000) }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, ValidationFailed], union: { name: 'AddAttachmentResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      attachment: await ctx.services.tickets.addAttachment(ctx.viewer, { ...input, ticketId: input.ticketId.id }),
+    }),
+  }),
+}));

@@ -1,0 +1,221 @@
+// The work queues as first-class fields, and their live feed. Every queue answer
+// carries the event stream position (`seq`) it reflects; `queueEvents` carries `seq`
+// and `prevSeq`, so a board knows when it missed something and must refetch.
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import type { Prisma } from '../../infra/db/generated/client.ts';
+import { isManager } from '../../domain/identity/viewer.ts';
+import type { QueueChange, QueueName } from '../../domain/ticket/queues.ts';
+import { EVENT_KINDS, WORKING } from '../../domain/ticket/lifecycle.ts';
+import type { TicketEventMessage } from '../../infra/pubsub/pubsub.ts';
+import { scopeFor } from '../../services/tickets/event-scope.ts';
+import { UnauthenticatedError } from '../auth-errors.ts';
+import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import { currentSeq, createLoaders } from '../loaders.ts';
+import { TeamRef } from './team.ts';
+import { TicketFilter, filterWhere, orderBy, TicketOrderEnum, visibleFor, type TicketFilterArg } from './ticket.ts';
+import { isUuid } from '../../domain/ids.ts';
+
+export const QueueNameEnum = builder.enumType('QueueName', {
+  description: 'The work queues of the board.',
+  values: {
+    POOL: { description: '待分配: tickets waiting in the pool you may grab (managers: all, to dispatch).' },
+    MY_OFFERS: { description: '待我接单: tickets offered to you, and handovers asked of you.' },
+    MY_TICKETS: { description: '待我处理: tickets you are assignee of, and assists you handle.' },
+    ASSIST_POOL: { description: '待分配转办: assist requests waiting in the pool of a team you manage.' },
+    OPEN: { description: 'Every unresolved ticket (managers).' },
+  } satisfies Record<QueueName, unknown>,
+});
+
+export const TicketEventKindEnum = builder.enumType('TicketEventKind', {
+  description: 'What happened to a ticket (a timeline entry, and the reason of a queue event).',
+  values: EVENT_KINDS,
+});
+
+const QueueChangeKindEnum = builder.enumType('QueueChangeKind', {
+  values: {
+    ENTERED: { description: 'The ticket is now in the queue.' },
+    LEFT: { description: 'The ticket is no longer in the queue.' },
+    UPDATED: { description: 'The ticket is still in the queue and changed.' },
+  },
+});
+
+const QueueChangeRef = builder.objectRef<QueueChange>('QueueChange').implement({
+  fields: (t) => ({
+    queue: t.field({ type: QueueNameEnum, resolve: (c) => c.queue }),
+    kind: t.field({ type: QueueChangeKindEnum, resolve: (c) => c.kind }),
+    team: t.prismaField({
+      type: 'Team',
+      nullable: true,
+      description: 'For ASSIST_POOL: whose pool.',
+      resolve: (q, c, _a, ctx) => (c.teamId ? ctx.prisma.team.findUnique({ ...q, where: { id: c.teamId } }) : null),
+    }),
+  }),
+});
+
+interface QueueEventShape {
+  msg: TicketEventMessage;
+  prevSeq: string;
+  changes: QueueChange[];
+}
+
+const QueueEventRef = builder.objectRef<QueueEventShape>('QueueEvent').implement({
+  description: 'A ticket moved into, out of or within your queues.',
+  fields: (t) => ({
+    seq: t.string({ description: 'Position in the event stream (a 64-bit integer as a string).', resolve: (e) => e.msg.seq }),
+    prevSeq: t.string({
+      description:
+        'The seq of the previous event this subscription delivered (or the stream position when it started). If it is greater than the last seq you hold, you missed events: refetch your queues.',
+      resolve: (e) => e.prevSeq,
+    }),
+    reason: t.field({ type: TicketEventKindEnum, description: 'What happened: GRABBED, DISPATCHED, RESOLVED, …', resolve: (e) => e.msg.kind }),
+    changes: t.field({ type: [QueueChangeRef], description: 'Which of your queues the ticket entered, left or changed in.', resolve: (e) => e.changes }),
+    ticketId: t.id({ description: 'Global id of the ticket, also when you may no longer see it.', resolve: (e) => encodeGlobalID('Ticket', e.msg.ticketId) }),
+    ticket: t.prismaField({
+      type: 'Ticket',
+      nullable: true,
+      description: 'The ticket now, if you may still see it.',
+      resolve: async (q, e, _a, ctx) => ctx.prisma.ticket.findFirst({ ...q, where: { AND: [{ id: e.msg.ticketId }, await visibleFor(ctx)] } }),
+    }),
+    actor: t.prismaField({
+      type: 'User',
+      nullable: true,
+      description: 'Who did it; null for the system (timers, routing).',
+      resolve: (q, e, _a, ctx) => (e.msg.actorId ? ctx.prisma.user.findUnique({ ...q, where: { id: e.msg.actorId } }) : null),
+    }),
+    at: t.field({ type: 'DateTime', resolve: (e) => e.msg.createdAt }),
+  }),
+});
+
+// ───────────────────────────────────────── queue queries ─────────────────────────────────────────
+
+const read = { $all: { authenticated: true, scope: 'tickets:read' } } as const;
+const internalRead = { $all: { internal: true, scope: 'tickets:read' } } as const;
+
+async function queueWhere(ctx: Context, queue: QueueName, teamId?: string): Promise<Prisma.TicketWhereInput> {
+  const me = ctx.viewer!.userId;
+  switch (queue) {
+    case 'POOL': {
+      if (isManager(ctx.viewer!.role)) return { status: 'NEW' };
+      const types = await ctx.loaders.eligibleTypeIds.load(me);
+      return { status: 'NEW', typeId: { in: types }, type: { assignmentModes: { has: 'GRAB' } } };
+    }
+    case 'MY_OFFERS':
+      return {
+        OR: [
+          { status: 'PENDING_ACCEPT', offers: { some: { agentId: me, status: 'PENDING' } } },
+          { status: { in: [...WORKING] }, handovers: { some: { toId: me, status: 'PENDING' } } },
+        ],
+      };
+    case 'MY_TICKETS':
+      return {
+        status: { in: [...WORKING] },
+        OR: [{ assigneeId: me }, { assists: { some: { handlerId: me, status: 'OPEN' } } }],
+      };
+    case 'ASSIST_POOL':
+      return { status: { in: [...WORKING] }, assists: { some: { status: 'POOLED', ...(teamId ? { teamId } : { team: { members: { some: { userId: me, isManager: true } } } }) } } };
+    case 'OPEN':
+      return { status: { notIn: ['RESOLVED', 'CLOSED'] } };
+  }
+}
+
+function queueField(queue: QueueName, description: string, opts: { managersOnly?: boolean; teamArg?: boolean } = {}) {
+  return builder.queryField(
+    { POOL: 'pool', MY_OFFERS: 'myOffers', MY_TICKETS: 'myTickets', ASSIST_POOL: 'assistPool', OPEN: 'openTickets' }[queue],
+    (t) =>
+      t.withAuth(opts.managersOnly ? { $all: { manager: true, scope: 'tickets:read' } } : queue === 'POOL' ? read : internalRead).prismaConnection(
+        {
+          type: 'Ticket',
+          cursor: 'id',
+          description,
+          args: {
+            filter: t.arg({ type: TicketFilter, required: false }),
+            orderBy: t.arg({ type: TicketOrderEnum, required: false, defaultValue: 'PRIORITY' }),
+            ...(opts.teamArg && { teamId: t.arg.globalID({ for: TeamRef, required: false, description: 'One team\'s pool; default: all teams you manage.' }) }),
+          },
+          defaultSize: 50,
+          maxSize: 200,
+          totalCount: async (_c, args, ctx) => ctx.prisma.ticket.count({ where: await where(ctx, args) }),
+          resolve: async (query, _r, args, ctx) => {
+            // The stream position first: any event after it may already show below.
+            await ctx.loaders.currentSeq();
+            return ctx.prisma.ticket.findMany({ ...query, where: await where(ctx, args), orderBy: orderBy(args.orderBy) });
+          },
+        },
+        {
+          name: `${queue.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join('')}QueueConnection`,
+          fields: (c) => ({
+            seq: c.string({
+              description: 'The event stream position this list reflects. Apply queueEvents with a greater seq.',
+              resolve: (_conn, _args, ctx) => ctx.loaders.currentSeq(),
+            }),
+          }),
+        },
+      ),
+  );
+
+  async function where(ctx: Context, args: { filter?: TicketFilterArg | null; teamId?: { id: string } | null }): Promise<Prisma.TicketWhereInput> {
+    const teamId = args.teamId?.id;
+    if (teamId && !isUuid(teamId)) return { id: { in: [] } };
+    if (queue === 'ASSIST_POOL' && teamId && !isManager(ctx.viewer!.role)) {
+      const managed = await ctx.loaders.managedTeamIds.load(ctx.viewer!.userId);
+      if (!managed.has(teamId)) return { id: { in: [] } };
+    }
+    return { AND: [await queueWhere(ctx, queue, teamId), filterWhere(args.filter), await visibleFor(ctx)] };
+  }
+}
+
+queueField('POOL', '待分配: pool tickets you may grab; managers see the whole pool to dispatch.');
+queueField('MY_OFFERS', '待我接单: tickets offered to you, and tickets someone asks you to take over.');
+queueField('MY_TICKETS', '待我处理: tickets you are working on, and tickets you are assisting with.');
+queueField('ASSIST_POOL', '待分配转办: tickets with assist requests waiting in the pool of a team you manage.', { teamArg: true });
+queueField('OPEN', 'Every unresolved ticket (managers).', { managersOnly: true });
+
+builder.queryField('eventStreamPosition', (t) =>
+  t.withAuth(read).string({
+    description: 'The current event stream position (seq).',
+    resolve: (_r, _a, ctx) => ctx.loaders.currentSeq(),
+  }),
+);
+
+// ───────────────────────────────────────── subscription ─────────────────────────────────────────
+
+builder.subscriptionType({ description: 'Live updates over graphql-ws (or SSE). Authenticate in connectionParams.' });
+
+builder.subscriptionField('queueEvents', (t) =>
+  t.withAuth(read).field({
+    type: QueueEventRef,
+    description: 'Tickets entering, leaving or changing in the given queues, re-authorized for you on every event.',
+    args: {
+      queues: t.arg({ type: [QueueNameEnum], required: true, validate: z.array(z.string()).min(1).max(5) }),
+      teamId: t.arg.globalID({ for: TeamRef, required: false, description: 'Limit ASSIST_POOL to one team.' }),
+    },
+    subscribe: (_r, args, ctx) => queueStream(ctx, new Set(args.queues as QueueName[]), args.teamId?.id ?? null),
+    resolve: (e, _a, ctx) => {
+      // Fresh loaders per event: nothing cached from an earlier one.
+      ctx.loaders = createLoaders(ctx.prisma);
+      return e;
+    },
+  }),
+);
+
+async function* queueStream(ctx: Context, queues: Set<QueueName>, teamId: string | null): AsyncGenerator<QueueEventShape> {
+  const viewer = ctx.viewer!;
+  const ac = new AbortController();
+  const stream = ctx.events.subscribe(ac.signal);
+  try {
+    let prev = await currentSeq(ctx.prisma);
+    for await (const msg of stream) {
+      if (BigInt(msg.seq) <= BigInt(prev)) continue;
+      const scope = scopeFor(ctx.prisma, ctx.clock, msg);
+      if (!(await scope.stillAuthorized(viewer))) throw new UnauthenticatedError('REVOKED');
+      const changes = await scope.queueChangesFor(viewer, msg, queues, teamId);
+      if (changes.length === 0) continue;
+      yield { msg, prevSeq: prev, changes };
+      prev = msg.seq;
+    }
+  } finally {
+    ac.abort();
+  }
+}

@@ -1,0 +1,256 @@
+// The lifecycle mutations of a ticket. Each decodes its input, calls the ticket
+// service and returns the ticket after the change, or a typed failure.
+import { z } from 'zod';
+import {
+  InvalidTransition,
+  NotAllowed,
+  NotEligible,
+  NotFound,
+  StaleWrite,
+  TicketAlreadyTaken,
+  ValidationFailed,
+} from '../../domain/errors.ts';
+import { builder } from '../builder.ts';
+import { PriorityEnum } from './enums.ts';
+import { OrganizationRef } from './organization.ts';
+import { ContactRef } from './contact.ts';
+import { ticketPayload } from './payloads.ts';
+import { ChannelEnum, ReplyMethodEnum, TicketRef, TicketStatusEnum } from './ticket.ts';
+import { TicketTypeRef } from './ticket-type.ts';
+import { UserRef } from './user.ts';
+
+export const TicketPayload = builder.simpleObject('TicketPayload', {
+  description: 'The ticket after the change.',
+  fields: (t) => ({ ticket: t.field({ type: TicketRef }) }),
+});
+
+const write = { $all: { authenticated: true, scope: 'tickets:write' } } as const;
+const internalWrite = { $all: { internal: true, scope: 'tickets:write' } } as const;
+
+const FieldValueInput = builder.inputType('FieldValueInput', {
+  description: 'A value for a custom field, by the field\'s key. Null or empty clears an optional field.',
+  fields: (t) => ({
+    key: t.string({ validate: z.string().max(100) }),
+    value: t.field({ type: 'JSON', required: false }),
+  }),
+});
+
+const CreateTicketInput = builder.inputType('CreateTicketInput', {
+  fields: (t) => ({
+    typeId: t.globalID({ for: TicketTypeRef }),
+    title: t.string({ validate: z.string().max(1000) }),
+    description: t.string({ required: false, description: 'Markdown.', validate: z.string().max(40_000) }),
+    priority: t.field({ type: PriorityEnum, required: false, description: 'Defaults to the type\'s default priority.' }),
+    tags: t.stringList({ required: false, validate: z.array(z.string().max(100)).max(50) }),
+    fieldValues: t.field({ type: [FieldValueInput], required: false, validate: z.array(z.unknown()).max(100) }),
+    organizationId: t.globalID({ for: OrganizationRef, required: false }),
+    contactId: t.globalID({ for: ContactRef, required: false }),
+    replyMethod: t.field({ type: ReplyMethodEnum, required: false, description: 'Defaults to EMAIL when the contact has an address, else IM.' }),
+    replyAddress: t.string({ required: false, description: 'Email or phone for EMAIL/SMS; defaults to the contact\'s.', validate: z.string().max(1000) }),
+    channel: t.field({ type: ChannelEnum, required: false }),
+    parentId: t.globalID({ for: TicketRef, required: false }),
+    idempotencyKey: t.string({
+      required: false,
+      description: 'Retrying with the same key returns the same ticket instead of a duplicate (scoped to you).',
+      validate: z.string().max(1000),
+    }),
+  }),
+});
+
+
+builder.mutationFields((t) => ({
+  createTicket: t.withAuth(write).field({
+    type: builder.simpleObject('CreateTicketPayload', {
+      fields: (f) => ({
+        ticket: f.field({ type: TicketRef }),
+        replayed: f.boolean({ description: 'True when an earlier request with the same idempotencyKey created the ticket.' }),
+      }),
+    }),
+    description: '新建工单. Validated against the type\'s field template; lands in the pool and is routed by the type\'s assignment settings.',
+    args: { input: t.arg({ type: CreateTicketInput, required: true }) },
+    errors: { types: [ValidationFailed, NotAllowed, NotFound], union: { name: 'CreateTicketResult' } },
+    resolve: async (_r, { input }, ctx) => {
+      const { ticketId: id, replayed } = await ctx.services.tickets.create(ctx.viewer, {
+        typeId: input.typeId.id,
+        title: input.title,
+        description: input.description,
+        priority: input.priority,
+        tags: input.tags,
+        fieldValues: input.fieldValues?.map((v) => ({ key: v.key, value: v.value })),
+        organizationId: input.organizationId?.id,
+        contactId: input.contactId?.id,
+        replyMethod: input.replyMethod,
+        replyAddress: input.replyAddress,
+        channel: input.channel,
+        parentId: input.parentId?.id,
+        idempotencyKey: input.idempotencyKey,
+      });
+      return { ticket: await ticketPayload(ctx, id), replayed };
+    },
+  }),
+
+  grabTicket: t.withAuth(internalWrite).field({
+    type: TicketPayload,
+    description: '抢单: take a pool ticket. Of concurrent grabs exactly one wins; the others get TicketAlreadyTaken.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('GrabTicketInput', {
+          fields: (f) => ({ ticketId: f.globalID({ for: TicketRef }), expectedVersion: f.int({ required: false }) }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [TicketAlreadyTaken, NotFound, NotAllowed, NotEligible, InvalidTransition, StaleWrite], union: { name: 'GrabTicketResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(ctx, await ctx.services.tickets.grab(ctx.viewer, input.ticketId.id, input.expectedVersion)),
+    }),
+  }),
+
+  dispatchTicket: t.withAuth({ $all: { manager: true, scope: 'tickets:write' } }).field({
+    type: TicketPayload,
+    description: '派单: a manager sends a pool ticket to an eligible agent (who must accept first if the type says so).',
+    args: {
+      input: t.arg({
+        type: builder.inputType('DispatchTicketInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            agentId: f.globalID({ for: UserRef }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [TicketAlreadyTaken, NotFound, NotAllowed, NotEligible, InvalidTransition, StaleWrite], union: { name: 'DispatchTicketResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(
+        ctx,
+        await ctx.services.tickets.dispatch(ctx.viewer, { ticketId: input.ticketId.id, agentId: input.agentId.id, expectedVersion: input.expectedVersion }),
+      ),
+    }),
+  }),
+
+  setTicketStatus: t.withAuth(internalWrite).field({
+    type: TicketPayload,
+    description: 'The assignee moves between PROCESSING, WAITING_CUSTOMER (pauses SLA) and WAITING_THIRD_PARTY.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('SetTicketStatusInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            status: f.field({ type: TicketStatusEnum }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'SetTicketStatusResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(
+        ctx,
+        await ctx.services.tickets.setStatus(ctx.viewer, { ticketId: input.ticketId.id, status: input.status, expectedVersion: input.expectedVersion }),
+      ),
+    }),
+  }),
+
+  resolveTicket: t.withAuth(internalWrite).field({
+    type: TicketPayload,
+    description: '办结: the assignee resolves with a reply, which is sent to the creator by their reply method.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ResolveTicketInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            resolution: f.string({ validate: z.string().max(40_000) }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'ResolveTicketResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(
+        ctx,
+        await ctx.services.tickets.resolve(ctx.viewer, { ticketId: input.ticketId.id, resolution: input.resolution, expectedVersion: input.expectedVersion }),
+      ),
+    }),
+  }),
+
+  reopenTicket: t.withAuth(write).field({
+    type: TicketPayload,
+    description: '"Not solved": the creator (or the assignee, or a manager) reopens a resolved ticket; the assignee stays.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ReopenTicketInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            reason: f.string({ required: false, validate: z.string().max(4000) }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'ReopenTicketResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(
+        ctx,
+        await ctx.services.tickets.reopen(ctx.viewer, { ticketId: input.ticketId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
+      ),
+    }),
+  }),
+
+  closeTicket: t.withAuth({ $all: { manager: true, scope: 'tickets:write' } }).field({
+    type: TicketPayload,
+    description: 'A manager closes a ticket. CLOSED is final.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('CloseTicketInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            reason: f.string({ required: false, validate: z.string().max(4000) }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'CloseTicketResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(
+        ctx,
+        await ctx.services.tickets.close(ctx.viewer, { ticketId: input.ticketId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
+      ),
+    }),
+  }),
+
+  updateTicketFields: t.withAuth(write).field({
+    type: TicketPayload,
+    description: 'Edit custom fields the type allows to be edited after submit, if you are one of their editors.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('UpdateTicketFieldsInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            values: f.field({ type: [FieldValueInput], validate: z.array(z.unknown()).max(100) }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'UpdateTicketFieldsResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(
+        ctx,
+        await ctx.services.tickets.updateFields(ctx.viewer, {
+          ticketId: input.ticketId.id,
+          values: input.values.map((v) => ({ key: v.key, value: v.value })),
+          expectedVersion: input.expectedVersion,
+        }),
+      ),
+    }),
+  }),
+}));

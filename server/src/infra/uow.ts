@@ -1,0 +1,174 @@
+// A unit of work: one database transaction that writes a change, its timeline events
+// and notifications together, then — only after COMMIT — publishes the events.
+//
+// Event sequence numbers come from a single counter row bumped inside the writing
+// transaction, as its last statement. The row lock is held until COMMIT, so sequence
+// order is commit order and the stream has no holes: a subscriber that sees seq 41
+// after 39 knows for certain it missed 40.
+import { randomUUID } from 'node:crypto';
+import type { Prisma, PrismaClient } from './db/generated/client.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { EventKind } from '../domain/ticket/lifecycle.ts';
+import { diffQueues, type QueueChange, type QueueSnapshot } from '../domain/ticket/queues.ts';
+import type { EventBus, TicketEventMessage } from './pubsub/pubsub.ts';
+
+export type Tx = Prisma.TransactionClient;
+
+export interface RecordedEvent {
+  ticketId: string;
+  typeId: string;
+  kind: EventKind;
+  actorId: string | null;
+  visibility: 'PUBLIC' | 'INTERNAL';
+  data?: Record<string, unknown>;
+}
+
+export interface NotificationInput {
+  userId: string;
+  kind: string;
+  ticketId: string | null;
+  data?: Record<string, unknown>;
+}
+
+export class EventRecorder {
+  readonly events: (RecordedEvent & { id: string; queueChanges: QueueChange[]; notifications: { id: string; userId: string }[] })[] = [];
+  private readonly pendingNotifications: (NotificationInput & { id: string })[] = [];
+  /** Each touched ticket's queues before this unit of work (null: it did not exist). */
+  private readonly before = new Map<string, QueueSnapshot | null>();
+
+  record(e: RecordedEvent): void {
+    this.events.push({ ...e, id: randomUUID(), queueChanges: [], notifications: [] });
+  }
+
+  /** Notifies people about the most recent event (deduplicated, never the actor). */
+  notify(userIds: Iterable<string | null | undefined>, kind: string, data: Record<string, unknown> = {}): void {
+    const last = this.events.at(-1);
+    if (!last) throw new Error('notify() needs an event to attach to');
+    const seen = new Set(this.pendingNotifications.filter((n) => n.kind === kind && n.ticketId === last.ticketId).map((n) => n.userId));
+    for (const userId of userIds) {
+      if (!userId || userId === last.actorId || seen.has(userId)) continue;
+      seen.add(userId);
+      const n = { id: randomUUID(), userId, kind, ticketId: last.ticketId, data: { ...data, eventKind: last.kind } };
+      this.pendingNotifications.push(n);
+      last.notifications.push({ id: n.id, userId });
+    }
+  }
+
+  /**
+   * Remembers where a ticket stood before this unit of work changed it. The first call
+   * per ticket wins, so a command made of several steps reports one net movement.
+   */
+  track(ticketId: string, before: QueueSnapshot | null): void {
+    if (!this.before.has(ticketId)) this.before.set(ticketId, before);
+  }
+
+  /** Writes events (numbered from the counter row) and notifications; returns the messages to publish. */
+  async flush(tx: Tx, now: Date, snapshot: SnapshotFn): Promise<TicketEventMessage[]> {
+    const n = this.events.length;
+    if (n === 0) return [];
+    // Net queue movement of each tracked ticket, told with its last event.
+    for (const [ticketId, before] of this.before) {
+      const last = this.events.findLast((e) => e.ticketId === ticketId);
+      if (last) last.queueChanges.push(...diffQueues(before, await snapshot(tx, ticketId)));
+    }
+    if (this.pendingNotifications.length) {
+      await tx.notification.createMany({
+        data: this.pendingNotifications.map((x) => ({
+          id: x.id,
+          userId: x.userId,
+          kind: x.kind,
+          ticketId: x.ticketId,
+          data: x.data as Prisma.InputJsonValue,
+          createdAt: now,
+        })),
+      });
+    }
+    // Last statements before COMMIT, to hold the counter's row lock as briefly as possible.
+    const [{ seq }] = await tx.$queryRaw<[{ seq: bigint }]>`
+      INSERT INTO "EventCursor" (id, seq) VALUES (1, ${n})
+      ON CONFLICT (id) DO UPDATE SET seq = "EventCursor".seq + EXCLUDED.seq
+      RETURNING seq`;
+    const first = BigInt(seq) - BigInt(n) + 1n;
+    await tx.timelineEvent.createMany({
+      data: this.events.map((e, i) => ({
+        id: e.id,
+        seq: first + BigInt(i),
+        ticketId: e.ticketId,
+        actorId: e.actorId,
+        kind: e.kind,
+        visibility: e.visibility,
+        data: (e.data ?? {}) as Prisma.InputJsonValue,
+        fanout: { queueChanges: e.queueChanges, notifications: e.notifications } as unknown as Prisma.InputJsonValue,
+        createdAt: now,
+      })),
+    });
+    return this.events.map((e, i) => ({
+      seq: (first + BigInt(i)).toString(),
+      eventId: e.id,
+      ticketId: e.ticketId,
+      typeId: e.typeId,
+      kind: e.kind,
+      visibility: e.visibility,
+      actorId: e.actorId,
+      createdAt: now.toISOString(),
+      queueChanges: e.queueChanges,
+      notifications: e.notifications,
+    }));
+  }
+}
+
+export type SnapshotFn = (tx: Tx, ticketId: string) => Promise<QueueSnapshot | null>;
+
+export interface UowDeps {
+  prisma: PrismaClient;
+  clock: Clock;
+  bus: EventBus;
+  /** Reads a ticket's queue-relevant state (see services/tickets/snapshot.ts). */
+  snapshot: SnapshotFn;
+  onPublishError?: (e: unknown) => void;
+}
+
+/** PostgreSQL aborted the transaction to break a deadlock or a serialization conflict. */
+function isRetryable(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  const msg = String((e as { message?: string })?.message ?? '');
+  return code === 'P2034' || /deadlock detected|could not serialize/i.test(msg);
+}
+
+export interface Work {
+  tx: Tx;
+  rec: EventRecorder;
+  now: Date;
+}
+
+export async function runUnitOfWork<T>(deps: UowDeps, fn: (w: Work) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const rec = new EventRecorder();
+    try {
+      const now = deps.clock.now();
+      const { result, messages } = await deps.prisma.$transaction(
+        async (tx) => {
+          const result = await fn({ tx, rec, now });
+          return { result, messages: await rec.flush(tx, now, deps.snapshot) };
+        },
+        { maxWait: 10_000, timeout: 20_000 },
+      );
+      await publish(deps, messages);
+      return result;
+    } catch (e) {
+      if (attempt < 4 && isRetryable(e)) continue;
+      throw e;
+    }
+  }
+}
+
+/** For work that already runs inside a transaction it owns (the job runner). */
+export async function publish(deps: UowDeps, messages: TicketEventMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  try {
+    await deps.bus.publish(messages);
+  } catch (e) {
+    // The change is committed and in the timeline; subscribers catch up by seq gap.
+    deps.onPublishError?.(e);
+  }
+}

@@ -1,0 +1,49 @@
+// The ticket use cases behind one facade, and the handlers of their durable timers.
+import type { Viewer } from '../../domain/identity/viewer.ts';
+import type { TicketStatus } from '../../domain/ticket/lifecycle.ts';
+import type { FieldValueInput } from '../../domain/ticket-type/template.ts';
+import type { JobHandler, JobKind } from '../../infra/jobs/scheduler.ts';
+import * as assignment from './assignment.ts';
+import * as assist from './assist.ts';
+import * as conversation from './conversation.ts';
+import { createTicket, type CreateTicketInput } from './create.ts';
+import type { TicketDeps } from './common.ts';
+import * as handover from './handover.ts';
+import * as progress from './progress.ts';
+
+export type { TicketDeps };
+
+export class TicketService {
+  constructor(readonly deps: TicketDeps) {}
+
+  create = (v: Viewer, input: CreateTicketInput) => createTicket(this.deps, v, input);
+  grab = (v: Viewer, ticketId: string, expectedVersion?: number | null) => assignment.grab(this.deps, v, ticketId, expectedVersion);
+  dispatch = (v: Viewer, input: { ticketId: string; agentId: string; expectedVersion?: number | null }) => assignment.dispatch(this.deps, v, input);
+  acceptOffer = (v: Viewer, offerId: string) => assignment.acceptOffer(this.deps, v, offerId);
+  declineOffer = (v: Viewer, offerId: string, note?: string | null) => assignment.declineOffer(this.deps, v, offerId, note);
+  requestHandover = (v: Viewer, input: Parameters<typeof handover.requestHandover>[2]) => handover.requestHandover(this.deps, v, input);
+  acceptHandover = (v: Viewer, id: string) => handover.acceptHandover(this.deps, v, id);
+  rejectHandover = (v: Viewer, id: string, note?: string | null) => handover.rejectHandover(this.deps, v, id, note);
+  cancelHandover = (v: Viewer, id: string) => handover.cancelHandover(this.deps, v, id);
+  requestAssist = (v: Viewer, input: Parameters<typeof assist.requestAssist>[2]) => assist.requestAssist(this.deps, v, input);
+  dispatchAssist = (v: Viewer, input: { assistId: string; toUserId: string }) => assist.dispatchAssist(this.deps, v, input);
+  completeAssist = (v: Viewer, input: { assistId: string; reply: string }) => assist.completeAssist(this.deps, v, input);
+  forwardAssist = (v: Viewer, input: Parameters<typeof assist.forwardAssist>[2]) => assist.forwardAssist(this.deps, v, input);
+  addComment = (v: Viewer, input: conversation.AddCommentInput) => conversation.addComment(this.deps, v, input);
+  addAttachment = (v: Viewer, input: conversation.AddAttachmentInput) => conversation.addAttachment(this.deps, v, input);
+  setStatus = (v: Viewer, input: { ticketId: string; status: TicketStatus; expectedVersion?: number | null }) => progress.setStatus(this.deps, v, input);
+  resolve = (v: Viewer, input: { ticketId: string; resolution: string; expectedVersion?: number | null }) => progress.resolve(this.deps, v, input);
+  reopen = (v: Viewer, input: { ticketId: string; reason?: string | null; expectedVersion?: number | null }) => progress.reopen(this.deps, v, input);
+  close = (v: Viewer, input: { ticketId: string; reason?: string | null; expectedVersion?: number | null }) => progress.close(this.deps, v, input);
+  rate = (v: Viewer, input: { ticketId: string; score: number; comment?: string | null }) => progress.rate(this.deps, v, input);
+  inviteRating = (v: Viewer, input: { ticketId: string }) => progress.inviteRating(this.deps, v, input);
+  updateFields = (v: Viewer, input: { ticketId: string; values: FieldValueInput[]; expectedVersion?: number | null }) => progress.updateFields(this.deps, v, input);
+
+  /** What the durable timers do when they fire. */
+  jobHandlers(): Record<JobKind, JobHandler> {
+    return {
+      'offer.expire': (w, job) => assignment.expireOffer(this.deps, w, String(job.payload.offerId)),
+      'ticket.autoClose': (w, job) => progress.autoClose(w, job.ticketId!),
+    };
+  }
+}
