@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ExecutionArgs, execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
-import { createYoga } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError } from 'graphql-yoga';
+import { DomainError } from './domain/errors.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import sirv from 'sirv';
@@ -85,6 +87,21 @@ export function buildApp(deps: AppDeps): App {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    maskedErrors: {
+      // Expected domain failures outside a result union (subscriptions, queries) keep
+      // their message and code; anything else is masked as an internal error.
+      maskError: (error, message, isDev) => {
+        const original = (error as { originalError?: unknown }).originalError ?? error;
+        if (original instanceof DomainError) {
+          return new GraphQLError(original.message, {
+            nodes: (error as GraphQLError).nodes,
+            path: (error as GraphQLError).path,
+            extensions: { code: original.code },
+          });
+        }
+        return maskError(error, message, isDev);
+      },
+    },
     graphiql: config.GRAPHIQL ? { title: 'gongdan GraphQL', subscriptionsProtocol: 'WS' } : false,
     logging: {
       debug: (...a) => logger.debug(a.map(String).join(' ')),

@@ -13,7 +13,12 @@ export interface GqlResult<T = Record<string, unknown>> {
 
 export interface TestApp {
   app: App;
+  /** Set once `listen()` ran: the real HTTP/websocket base URL. */
+  url: string | null;
+  listen(): Promise<string>;
   db: OpenTestDatabase['db'];
+  /** Connection URL of the test database, for a second instance on the same data. */
+  dbUrl: string;
   /** Every SQL statement Prisma sent, in order; tests count and reset it. */
   queries: QueryLogEntry[];
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
@@ -30,18 +35,26 @@ export const TEST_CONFIG = {
   JOB_POLL_MS: 200,
 } as const;
 
-export async function startTestApp(opts: { clock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { clock?: Clock; runJobs?: boolean; poolSize?: number } = {}): Promise<TestApp> {
   const queries: QueryLogEntry[] = [];
-  const tdb = await openTestDatabase({ log: (q) => queries.push(q) });
+  const tdb = await openTestDatabase({ log: (q) => queries.push(q), ...(opts.poolSize && { poolSize: opts.poolSize }) });
   const app = buildApp({
     config: TEST_CONFIG,
     db: tdb.db,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(opts.clock && { clock: opts.clock }),
+    // Tests drive timers by hand (app.jobs.runDue) unless they ask for the poller.
+    runJobs: opts.runJobs ?? false,
   });
-  return {
+  const ta: TestApp = {
     app,
+    url: null,
+    async listen() {
+      ta.url ??= (await app.start()).url;
+      return ta.url;
+    },
     db: tdb.db,
+    dbUrl: tdb.url,
     queries,
     async gql(query, variables, token) {
       const res = await app.fetch('http://test/graphql', {
@@ -60,4 +73,5 @@ export async function startTestApp(opts: { clock?: Clock } = {}): Promise<TestAp
       await tdb.close();
     },
   };
+  return ta;
 }

@@ -114,12 +114,13 @@ function toState(t: StateRow): TicketState {
 
 async function viewerRelations(t: StateRow, ctx: Context): Promise<Set<Relation>> {
   const v = ctx.viewer!;
-  const [elig, managed, me] = await Promise.all([
+  const pooled = t.assists.filter((a) => a.status === 'POOLED' && a.teamId).map((a) => a.teamId!);
+  const [elig, managed] = await Promise.all([
     ctx.loaders.typeEligibility.load(t.typeId),
-    ctx.loaders.managedTeamIds.load(v.userId),
-    Promise.resolve({ id: v.userId, role: v.role, active: true }),
+    // Team management matters only for pooled assists; most tickets have none.
+    pooled.length && !isManager(v.role) ? ctx.loaders.managedTeamIds.load(v.userId) : Promise.resolve(new Set(isManager(v.role) ? pooled : [])),
   ]);
-  return relationsOf(v, toState(t), elig, { teamManagerOf: isManager(v.role) ? new Set(t.assists.map((a) => a.teamId!).filter(Boolean)) : managed, user: me });
+  return relationsOf(v, toState(t), elig, { teamManagerOf: managed, user: { id: v.userId, role: v.role, active: true } });
 }
 
 const internalOnly = { authScopes: { internal: true }, unauthorizedResolver: () => null } as const;
