@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidTransition, NotAllowed } from '../errors.ts';
+import { LIFECYCLE, TICKET_STATUSES, authorize, availability, nextStatus, type Command, type Relation } from './lifecycle.ts';
+
+const rel = (...r: Relation[]) => new Set<Relation>(r);
+
+describe('the lifecycle table', () => {
+  it('CLOSED is final: only rating (which changes no status) still applies', () => {
+    const fromClosed = (Object.keys(LIFECYCLE) as Command[]).filter((c) => (LIFECYCLE[c].from as readonly string[]).includes('CLOSED'));
+    expect(fromClosed).toEqual(['rate', 'inviteRating']);
+    for (const c of fromClosed) expect(LIFECYCLE[c].to).toBe('same');
+  });
+
+  it('only grab, dispatch and offers take a ticket out of the pool', () => {
+    const fromNew = (Object.keys(LIFECYCLE) as Command[]).filter((c) => (LIFECYCLE[c].from as readonly string[]).includes('NEW'));
+    expect(fromNew.sort()).toEqual(['close', 'comment', 'dispatch', 'grab', 'offer', 'updateFields'].sort());
+  });
+
+  it('handover and assist never change the status', () => {
+    for (const c of ['requestHandover', 'acceptHandover', 'rejectHandover', 'cancelHandover', 'requestAssist', 'completeAssist', 'forwardAssist', 'dispatchAssist'] as Command[]) {
+      expect(LIFECYCLE[c].to).toBe('same');
+    }
+  });
+
+  it('every status named in the table exists', () => {
+    for (const rule of Object.values(LIFECYCLE)) for (const s of rule.from) expect(TICKET_STATUSES).toContain(s);
+  });
+});
+
+describe('authorize', () => {
+  it('says who may, before saying when', () => {
+    expect(() => authorize('resolve', 'NEW', rel('anyone'))).toThrow(NotAllowed);
+    expect(() => authorize('resolve', 'NEW', rel('assignee'))).toThrow(InvalidTransition);
+    expect(authorize('resolve', 'WAITING_CUSTOMER', rel('assignee')).to).toBe('RESOLVED');
+  });
+
+  it('explains the refusal in words an agent understands', () => {
+    expect(availability('grab', 'NEW', rel('anyone'))).toEqual({
+      allowed: false,
+      reason: 'Only an agent eligible for this ticket type can grab',
+    });
+    expect(availability('reopen', 'PROCESSING', rel('creator'))).toEqual({ allowed: false, reason: 'reopen is not possible while the ticket is PROCESSING' });
+    expect(availability('reopen', 'RESOLVED', rel('creator'))).toEqual({ allowed: true, reason: null });
+  });
+
+  it('setStatus moves only between the working statuses', () => {
+    expect(nextStatus('setStatus', 'PROCESSING', 'WAITING_CUSTOMER')).toBe('WAITING_CUSTOMER');
+    expect(nextStatus('setStatus', 'WAITING_CUSTOMER', 'PROCESSING')).toBe('PROCESSING');
+    expect(() => nextStatus('setStatus', 'PROCESSING', 'RESOLVED')).toThrow(InvalidTransition);
+    expect(() => nextStatus('setStatus', 'PROCESSING', 'PROCESSING')).toThrow(InvalidTransition);
+  });
+});
