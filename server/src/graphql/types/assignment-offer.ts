@@ -4,8 +4,9 @@ import { builder } from '../builder.ts';
 import { ticketPayload } from './payloads.ts';
 import { TicketPayload } from './ticket-lifecycle.ts';
 
-const OfferStatusEnum = builder.enumType('OfferStatus', { values: ['PENDING', 'ACCEPTED', 'DECLINED', 'EXPIRED', 'CANCELLED'] as const });
+const OfferStatusEnum = builder.enumType('OfferStatus', { description: 'Where an assignment offer stands.', values: ['PENDING', 'ACCEPTED', 'DECLINED', 'EXPIRED', 'CANCELLED'] as const });
 const OfferSourceEnum = builder.enumType('OfferSource', {
+  description: 'Who made an assignment offer.',
   values: { AUTO: { description: 'Auto dispatch chose the agent.' }, MANAGER: { description: 'A manager dispatched.' } },
 });
 

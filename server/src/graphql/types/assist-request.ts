@@ -7,6 +7,7 @@ import { TicketRef } from './ticket.ts';
 import { UserRef } from './user.ts';
 
 const AssistStatusEnum = builder.enumType('AssistStatus', {
+  description: 'Where an assist request stands.',
   values: {
     POOLED: { description: 'Waiting in the team\'s assist pool (待分配转办).' },
     OPEN: { description: 'With a handler.' },

@@ -6,6 +6,7 @@ import { TicketRef } from './ticket.ts';
 import { UserRef } from './user.ts';
 
 export const CommentVisibilityEnum = builder.enumType('CommentVisibility', {
+  description: 'Who sees a comment.',
   values: {
     PUBLIC: { description: '公开评论: the customer sees it.' },
     INTERNAL: { description: '内部评论: internal staff only.' },

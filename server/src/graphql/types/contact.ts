@@ -67,6 +67,7 @@ const contactFields = (name: 'CreateContactInput' | 'UpdateContactInput') =>
 builder.mutationFields((t) => ({
   createContact: t.withAuth(settingsWrite).field({
     type: ContactPayload,
+    description: 'Add a contact (联系人), optionally in an organisation and with a dedicated agent.',
     args: { input: t.arg({ type: contactFields('CreateContactInput'), required: true }) },
     errors: { types: SETTINGS_ERRORS, union: { name: 'CreateContactResult' } },
     resolve: async (_root, { input }, ctx) => ({

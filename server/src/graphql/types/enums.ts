@@ -21,5 +21,6 @@ export const AssignmentModeEnum = builder.enumType('AssignmentMode', {
 });
 
 export const CustomerTierEnum = builder.enumType('CustomerTier', {
+  description: 'Service level of a customer organisation.',
   values: { VIP: { description: 'Served first, by senior agents.' }, NORMAL: {} },
 });

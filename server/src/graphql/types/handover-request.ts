@@ -6,7 +6,7 @@ import { TicketRef } from './ticket.ts';
 import { TicketPayload } from './ticket-lifecycle.ts';
 import { UserRef } from './user.ts';
 
-const HandoverStatusEnum = builder.enumType('HandoverStatus', { values: ['PENDING', 'ACCEPTED', 'REJECTED', 'CANCELLED'] as const });
+const HandoverStatusEnum = builder.enumType('HandoverStatus', { description: 'Where a handover request stands.', values: ['PENDING', 'ACCEPTED', 'REJECTED', 'CANCELLED'] as const });
 
 export const HandoverRequestRef = builder.prismaNode('HandoverRequest', {
   description: '移交: the assignee asks another agent to take the ticket over.',

@@ -55,6 +55,7 @@ const settingsWrite = { $all: { manager: true, scope: 'settings:write' } } as co
 builder.mutationFields((t) => ({
   createOrganization: t.withAuth(settingsWrite).field({
     type: OrganizationPayload,
+    description: 'Add a customer organisation with its tier and dedicated agent.',
     args: {
       input: t.arg({
         type: builder.inputType('CreateOrganizationInput', {

@@ -34,6 +34,7 @@ export const TicketEventKindEnum = builder.enumType('TicketEventKind', {
 });
 
 const QueueChangeKindEnum = builder.enumType('QueueChangeKind', {
+  description: 'Entered, left or changed within a queue.',
   values: {
     ENTERED: { description: 'The ticket is now in the queue.' },
     LEFT: { description: 'The ticket is no longer in the queue.' },
@@ -42,6 +43,7 @@ const QueueChangeKindEnum = builder.enumType('QueueChangeKind', {
 });
 
 const QueueChangeRef = builder.objectRef<QueueChange>('QueueChange').implement({
+  description: 'How a ticket moved relative to one queue.',
   fields: (t) => ({
     queue: t.field({ type: QueueNameEnum, resolve: (c) => c.queue }),
     kind: t.field({ type: QueueChangeKindEnum, resolve: (c) => c.kind }),

@@ -4,6 +4,7 @@ import { SETTINGS_ERRORS } from './errors.ts';
 import { UserRef, stripNulls } from './user.ts';
 
 export const TeamKindEnum = builder.enumType('TeamKind', {
+  description: 'What a team is for.',
   values: {
     SERVICE: { description: 'Agents who serve ticket types.' },
     ASSIST: { description: '转办团队: receives assist requests.' },
@@ -55,6 +56,7 @@ const settingsWrite = { $all: { manager: true, scope: 'settings:write' } } as co
 builder.mutationFields((t) => ({
   createTeam: t.withAuth(settingsWrite).field({
     type: TeamPayload,
+    description: 'Create a service team or an assist team (转办团队).',
     args: {
       input: t.arg({
         type: builder.inputType('CreateTeamInput', {
@@ -75,6 +77,7 @@ builder.mutationFields((t) => ({
   }),
   updateTeam: t.withAuth(settingsWrite).field({
     type: TeamPayload,
+    description: 'Rename a team or change its kind or assist rule.',
     args: {
       input: t.arg({
         type: builder.inputType('UpdateTeamInput', {
@@ -106,6 +109,7 @@ builder.mutationFields((t) => ({
             members: f.field({
               type: [
                 builder.inputType('TeamMemberInput', {
+                  description: 'A member of a team.',
                   fields: (m) => ({
                     userId: m.globalID({ for: UserRef }),
                     isManager: m.boolean({ required: false, defaultValue: false }),

@@ -151,6 +151,7 @@ builder.queryFields((t) => ({
 }));
 
 const FieldOptionInput = builder.inputType('FieldOptionInput', {
+  description: 'A choice of a select field.',
   fields: (t) => ({ value: t.string({ validate: z.string().max(200) }), label: t.string({ validate: z.string().max(200) }) }),
 });
 
@@ -232,6 +233,7 @@ const settingsWrite = { $all: { manager: true, scope: 'settings:write' } } as co
 builder.mutationFields((t) => ({
   createTicketType: t.withAuth(settingsWrite).field({
     type: TicketTypePayload,
+    description: 'Create a ticket type (工单类型), optionally with its field template and assignment settings.',
     args: {
       input: t.arg({
         type: builder.inputType('CreateTicketTypeInput', {

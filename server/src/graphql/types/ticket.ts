@@ -329,6 +329,7 @@ export function filterWhere(f: TicketFilterArg | null | undefined): Prisma.Ticke
 }
 
 export const TicketOrderEnum = builder.enumType('TicketOrder', {
+  description: 'Sort order of ticket lists.',
   values: {
     NEWEST: { description: 'Most recently created first.' },
     OLDEST: { description: 'Oldest first.' },

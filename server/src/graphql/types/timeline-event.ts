@@ -11,6 +11,7 @@ import { TicketEventKindEnum } from './queue.ts';
 import { TicketRef } from './ticket.ts';
 
 const EventVisibilityEnum = builder.enumType('EventVisibility', {
+  description: 'Who sees a timeline entry.',
   values: { PUBLIC: { description: 'Shown to the customer too.' }, INTERNAL: { description: 'Internal staff only.' } },
 });
 
