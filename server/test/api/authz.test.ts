@@ -246,274 +246,214 @@ async function run(mutation: string, input: Record<string, unknown>, token: stri
   return res.code ? { outcome: res.__typename, detail: res.message ?? '' } : { outcome: OK, detail: res.__typename };
 }
 
-interface MutationCase {
-  expect: Record<Role, Outcome>;
-  setup(): Promise<Cell>;
-}
-
 // ───────────────────────────────────────── the mutation matrix ─────────────────────────────────────────
 
 // Who plays which relation: the customer created every ticket; the assignee grabbed it (and is the
 // agent offers go to, the requester of handovers and of assists); the eligible agent is the target
 // of handovers and the handler of OPEN assists; POOLED assists wait in a team none of the roles
 // manages (managers and admins may dispatch any team's pool).
-const MUTATIONS: Record<string, MutationCase> = {
-  //                                              anonymous customer stranger staff  eligible assignee inelig. manager admin   token
-  createTicket: {
-    expect: row<Outcome>(                         UNAUTH,   OK,      OK,      OK,    OK,      OK,      OK,     OK,     OK,     FORBID),
-    setup: async () => {
-      const title = `新工单 ${uid()}`;
-      return {
-        mutation: 'createTicket',
-        input: { typeId: typeT.gid, title, replyMethod: 'IM' },
-        state: async () => ({ tickets: await p().ticket.count({ where: { title } }) }),
-      };
-    },
-  },
-  'createTicket for someone else\'s contact': {
-    expect: row<Outcome>(                         UNAUTH,   NA,      NA,      OK,    OK,      OK,      OK,     OK,     OK,     FORBID),
-    setup: async () => {
-      const title = `代提工单 ${uid()}`;
-      return {
-        mutation: 'createTicket',
-        input: { typeId: typeT.gid, title, replyMethod: 'IM', contactId: otherContactGid },
-        state: async () => ({ tickets: await p().ticket.count({ where: { title } }) }),
-      };
-    },
-  },
-  grabTicket: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    OK,      OK,      NF,     NE,     NE,     FORBID),
-    setup: async () => {
-      const c = await fresh();
-      return onTicket('grabTicket', c, { ticketId: c.gid });
-    },
-  },
-  'grabTicket, type without GRAB': {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      NA,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const c = await fresh(typeNoGrab);
-      return onTicket('grabTicket', c, { ticketId: c.gid });
-    },
-  },
-  dispatchTicket: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  FORBID, FORBID, FORBID,  FORBID, OK,     OK,     FORBID),
-    setup: async () => {
-      const c = await fresh();
-      return onTicket('dispatchTicket', c, { ticketId: c.gid, agentId: who.eligibleAgent.gid });
-    },
-  },
-  'dispatchTicket to an ineligible agent': {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  FORBID, FORBID, FORBID,  FORBID, NE,     NE,     FORBID),
-    setup: async () => {
-      const c = await fresh();
-      return onTicket('dispatchTicket', c, { ticketId: c.gid, agentId: who.ineligibleAgent.gid });
-    },
-  },
-  acceptOffer: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      OK,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const { c, offerId } = await offered();
-      return onTicket('acceptOffer', c, { offerId });
-    },
-  },
-  declineOffer: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      OK,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const { c, offerId } = await offered();
-      return onTicket('declineOffer', c, { offerId, note: '忙' });
-    },
-  },
-  requestHandover: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      OK,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const c = await processing();
-      return onTicket('requestHandover', c, { ticketId: c.gid, toUserId: who.eligibleAgent.gid, reason: '请你接手' });
-    },
-  },
-  'requestHandover to an ineligible agent': {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      NE,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const c = await processing();
-      return onTicket('requestHandover', c, { ticketId: c.gid, toUserId: who.ineligibleAgent.gid, reason: '请你接手' });
-    },
-  },
-  acceptHandover: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    OK,      NA,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const { c, handoverId } = await handoverPending();
-      return onTicket('acceptHandover', c, { handoverId });
-    },
-  },
-  rejectHandover: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    OK,      NA,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const { c, handoverId } = await handoverPending();
-      return onTicket('rejectHandover', c, { handoverId, note: '没空' });
-    },
-  },
-  cancelHandover: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      OK,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const { c, handoverId } = await handoverPending();
-      return onTicket('cancelHandover', c, { handoverId });
-    },
-  },
-  requestAssist: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      OK,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const c = await processing();
-      return onTicket('requestAssist', c, { ticketId: c.gid, toUserId: assistTarget.gid, note: '请协助' });
-    },
-  },
-  dispatchAssist: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      NA,      NF,     OK,     OK,     FORBID),
-    setup: async () => {
-      const { c, assistId } = await assist('team');
-      return onTicket('dispatchAssist', c, { assistId, toUserId: teamMember.gid });
-    },
-  },
-  'dispatchAssist to a non-member': {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      NA,      NF,     NE,     NE,     FORBID),
-    setup: async () => {
-      const { c, assistId } = await assist('team');
-      return onTicket('dispatchAssist', c, { assistId, toUserId: outsideStaff.gid });
-    },
-  },
-  completeAssist: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    OK,      NA,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const { c, assistId } = await assist('eligibleAgent');
-      return onTicket('completeAssist', c, { assistId, reply: '已查明' });
-    },
-  },
-  forwardAssist: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    OK,      NA,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const { c, assistId } = await assist('eligibleAgent');
-      return onTicket('forwardAssist', c, { assistId, toUserId: assistTarget.gid, note: '请你看看' });
-    },
-  },
-  'addComment PUBLIC': {
-    expect: row<Outcome>(                         UNAUTH,   OK,      NF,      NF,    OK,      OK,      NF,     OK,     OK,     FORBID),
-    setup: async () => {
-      const c = await processing();
-      return onTicket('addComment', c, { ticketId: c.gid, body: '您好', visibility: 'PUBLIC' });
-    },
-  },
-  // A customer never writes internal notes: that answer depends on nothing but the caller and
-  // the input (the same for any ticket id), so it reveals nothing, and permission comes first.
-  'addComment INTERNAL': {
-    expect: row<Outcome>(                         UNAUTH,   NA,      NA,      NF,    OK,      OK,      NF,     OK,     OK,     FORBID),
-    setup: async () => {
-      const c = await processing();
-      return onTicket('addComment', c, { ticketId: c.gid, body: '内部备注', visibility: 'INTERNAL' });
-    },
-  },
-  setTicketStatus: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      OK,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const c = await processing();
-      return onTicket('setTicketStatus', c, { ticketId: c.gid, status: 'WAITING_CUSTOMER' });
-    },
-  },
-  resolveTicket: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      OK,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const c = await processing();
-      return onTicket('resolveTicket', c, { ticketId: c.gid, resolution: '已解决' });
-    },
-  },
-  reopenTicket: {
-    expect: row<Outcome>(                         UNAUTH,   OK,      NF,      NF,    NA,      OK,      NF,     OK,     OK,     FORBID),
-    setup: async () => {
-      const c = await resolved();
-      return onTicket('reopenTicket', c, { ticketId: c.gid, reason: '还是不行' });
-    },
-  },
-  closeTicket: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  FORBID, FORBID, FORBID,  FORBID, OK,     OK,     FORBID),
-    setup: async () => {
-      const c = await processing();
-      return onTicket('closeTicket', c, { ticketId: c.gid, reason: '重复工单' });
-    },
-  },
-  rateTicket: {
-    expect: row<Outcome>(                         UNAUTH,   OK,      NF,      NF,    NA,      NA,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const c = await resolved();
-      return onTicket('rateTicket', c, { ticketId: c.gid, score: 5, comment: '很好' });
-    },
-  },
-  inviteRating: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  NF,    NA,      OK,      NF,     NA,     NA,     FORBID),
-    setup: async () => {
-      const c = await resolved();
-      return onTicket('inviteRating', c, { ticketId: c.gid });
-    },
-  },
+// Columns: anonymous, customer, stranger, staff, eligibleAgent, assignee, ineligibleAgent, manager, admin, readOnlyToken.
+const MATRIX = {
+  //                                               anon    cust.   strgr.  staff   elig.   assig.  inelig. mgr     admin   token
+  createTicket:                                row(UNAUTH, OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     FORBID),
+  'createTicket for someone else\'s contact':  row(UNAUTH, NA,     NA,     OK,     OK,     OK,     OK,     OK,     OK,     FORBID),
+  grabTicket:                                  row(UNAUTH, FORBID, FORBID, NF,     OK,     OK,     NF,     NE,     NE,     FORBID),
+  'grabTicket, type without GRAB':             row(UNAUTH, FORBID, FORBID, NF,     NA,     NA,     NF,     NA,     NA,     FORBID),
+  dispatchTicket:                              row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     FORBID),
+  'dispatchTicket to an ineligible agent':     row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, NE,     NE,     FORBID),
+  // The eligible agent sees the ticket, its offers and its `actions` ("only the agent the ticket
+  // was offered to…"): refusing them is NotAllowed, as for managers; only outsiders get NotFound.
+  acceptOffer:                                 row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
+  declineOffer:                                row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
+  requestHandover:                             row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
+  'requestHandover to an ineligible agent':    row(UNAUTH, FORBID, FORBID, NF,     NA,     NE,     NF,     NA,     NA,     FORBID),
+  acceptHandover:                              row(UNAUTH, FORBID, FORBID, NF,     OK,     NA,     NF,     NA,     NA,     FORBID),
+  rejectHandover:                              row(UNAUTH, FORBID, FORBID, NF,     OK,     NA,     NF,     NA,     NA,     FORBID),
+  cancelHandover:                              row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
+  requestAssist:                               row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
+  // Same for assists: the eligible agent sees `ticket.assists`, so NotAllowed rather than NotFound.
+  dispatchAssist:                              row(UNAUTH, FORBID, FORBID, NF,     NA,     NA,     NF,     OK,     OK,     FORBID),
+  'dispatchAssist to a non-member':            row(UNAUTH, FORBID, FORBID, NF,     NA,     NA,     NF,     NE,     NE,     FORBID),
+  completeAssist:                              row(UNAUTH, FORBID, FORBID, NF,     OK,     NA,     NF,     NA,     NA,     FORBID),
+  forwardAssist:                               row(UNAUTH, FORBID, FORBID, NF,     OK,     NA,     NF,     NA,     NA,     FORBID),
+  'addComment PUBLIC':                         row(UNAUTH, OK,     NF,     NF,     OK,     OK,     NF,     OK,     OK,     FORBID),
+  // A customer never writes internal notes. That answer depends only on the caller and the input
+  // (the same for any ticket id), so it reveals nothing, and permission comes before state.
+  'addComment INTERNAL':                       row(UNAUTH, NA,     NA,     NF,     OK,     OK,     NF,     OK,     OK,     FORBID),
+  setTicketStatus:                             row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
+  resolveTicket:                               row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
+  reopenTicket:                                row(UNAUTH, OK,     NF,     NF,     NA,     OK,     NF,     OK,     OK,     FORBID),
+  closeTicket:                                 row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     FORBID),
+  rateTicket:                                  row(UNAUTH, OK,     NF,     NF,     NA,     NA,     NF,     NA,     NA,     FORBID),
+  inviteRating:                                row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
   // The field is editable by CREATOR, ASSIGNEE and MANAGER; anyone else who can see the ticket
-  // lacks the lifecycle relation `fieldEditor`.
-  updateTicketFields: {
-    expect: row<Outcome>(                         UNAUTH,   OK,      NF,      NF,    NA,      OK,      NF,     OK,     OK,     FORBID),
-    setup: async () => {
-      const c = await processing();
-      return onTicket('updateTicketFields', c, { ticketId: c.gid, values: [{ key: 'note', value: `改 ${uid()}` }] });
-    },
+  // lacks the lifecycle relation `fieldEditor` ("may edit at least one of the submitted fields").
+  updateTicketFields:                          row(UNAUTH, OK,     NF,     NF,     NA,     OK,     NF,     OK,     OK,     FORBID),
+  createTicketType:                            row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     FORBID),
+  updateTicketTypeAssignment:                  row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     FORBID),
+  createUser:                                  row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     FORBID),
+  'createUser with role ADMIN':                row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, NA,     OK,     FORBID),
+  createApiToken:                              row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     FORBID),
+} satisfies Record<string, Record<Role, Outcome>>;
+type Operation = keyof typeof MATRIX;
+
+/** Fresh state for one cell of each row. */
+const SETUP: Record<Operation, () => Promise<Cell>> = {
+  createTicket: async () => {
+    const title = `新工单 ${uid()}`;
+    return {
+      mutation: 'createTicket',
+      input: { typeId: typeT.gid, title, replyMethod: 'IM' },
+      state: async () => ({ tickets: await p().ticket.count({ where: { title } }) }),
+    };
   },
-  createTicketType: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  FORBID, FORBID, FORBID,  FORBID, OK,     OK,     FORBID),
-    setup: async () => {
-      const name = `新类型-${uid()}`;
-      return { mutation: 'createTicketType', input: { name }, state: async () => ({ types: await p().ticketType.count({ where: { name } }) }) };
-    },
+  'createTicket for someone else\'s contact': async () => {
+    const title = `代提工单 ${uid()}`;
+    return {
+      mutation: 'createTicket',
+      input: { typeId: typeT.gid, title, replyMethod: 'IM', contactId: otherContactGid },
+      state: async () => ({ tickets: await p().ticket.count({ where: { title } }) }),
+    };
   },
-  updateTicketTypeAssignment: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  FORBID, FORBID, FORBID,  FORBID, OK,     OK,     FORBID),
-    setup: async () => {
-      const type = await makeType(p(), { modes: ['MANAGER'] });
-      return {
-        mutation: 'updateTicketTypeAssignment',
-        input: { typeId: globalId('TicketType', type.id), assignment: { modes: ['GRAB'], eligibleAgentIds: [who.eligibleAgent.gid] } },
-        state: () =>
-          p().ticketType.findUniqueOrThrow({
-            where: { id: type.id },
-            select: { version: true, assignmentModes: true, eligibleAgents: { select: { userId: true } } },
-          }),
-      };
-    },
+  grabTicket: async () => {
+    const c = await fresh();
+    return onTicket('grabTicket', c, { ticketId: c.gid });
   },
-  createUser: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  FORBID, FORBID, FORBID,  FORBID, OK,     OK,     FORBID),
-    setup: async () => {
-      const email = `new-${uid()}@test.gongdan.dev`;
-      return { mutation: 'createUser', input: { email, name: '新客服', role: 'AGENT' }, state: async () => ({ users: await p().user.count({ where: { email } }) }) };
-    },
+  'grabTicket, type without GRAB': async () => {
+    const c = await fresh(typeNoGrab);
+    return onTicket('grabTicket', c, { ticketId: c.gid });
   },
-  'createUser with role ADMIN': {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  FORBID, FORBID, FORBID,  FORBID, NA,     OK,     FORBID),
-    setup: async () => {
-      const email = `boss-${uid()}@test.gongdan.dev`;
-      return { mutation: 'createUser', input: { email, name: '新管理员', role: 'ADMIN' }, state: async () => ({ users: await p().user.count({ where: { email } }) }) };
-    },
+  dispatchTicket: async () => {
+    const c = await fresh();
+    return onTicket('dispatchTicket', c, { ticketId: c.gid, agentId: who.eligibleAgent.gid });
   },
-  createApiToken: {
-    expect: row<Outcome>(                         UNAUTH,   FORBID,  FORBID,  FORBID, FORBID, FORBID,  FORBID, FORBID, OK,     FORBID),
-    setup: async () => {
-      const name = `token-${uid()}`;
-      return {
-        mutation: 'createApiToken',
-        input: { name, userId: uidOf(integration.id), scopes: ['TICKETS_READ'] },
-        state: async () => ({ tokens: await p().apiToken.count({ where: { name } }) }),
-      };
-    },
+  'dispatchTicket to an ineligible agent': async () => {
+    const c = await fresh();
+    return onTicket('dispatchTicket', c, { ticketId: c.gid, agentId: who.ineligibleAgent.gid });
+  },
+  acceptOffer: async () => {
+    const { c, offerId } = await offered();
+    return onTicket('acceptOffer', c, { offerId });
+  },
+  declineOffer: async () => {
+    const { c, offerId } = await offered();
+    return onTicket('declineOffer', c, { offerId, note: '忙' });
+  },
+  requestHandover: async () => {
+    const c = await processing();
+    return onTicket('requestHandover', c, { ticketId: c.gid, toUserId: who.eligibleAgent.gid, reason: '请你接手' });
+  },
+  'requestHandover to an ineligible agent': async () => {
+    const c = await processing();
+    return onTicket('requestHandover', c, { ticketId: c.gid, toUserId: who.ineligibleAgent.gid, reason: '请你接手' });
+  },
+  acceptHandover: async () => {
+    const { c, handoverId } = await handoverPending();
+    return onTicket('acceptHandover', c, { handoverId });
+  },
+  rejectHandover: async () => {
+    const { c, handoverId } = await handoverPending();
+    return onTicket('rejectHandover', c, { handoverId, note: '没空' });
+  },
+  cancelHandover: async () => {
+    const { c, handoverId } = await handoverPending();
+    return onTicket('cancelHandover', c, { handoverId });
+  },
+  requestAssist: async () => {
+    const c = await processing();
+    return onTicket('requestAssist', c, { ticketId: c.gid, toUserId: assistTarget.gid, note: '请协助' });
+  },
+  dispatchAssist: async () => {
+    const { c, assistId } = await assist('team');
+    return onTicket('dispatchAssist', c, { assistId, toUserId: teamMember.gid });
+  },
+  'dispatchAssist to a non-member': async () => {
+    const { c, assistId } = await assist('team');
+    return onTicket('dispatchAssist', c, { assistId, toUserId: outsideStaff.gid });
+  },
+  completeAssist: async () => {
+    const { c, assistId } = await assist('eligibleAgent');
+    return onTicket('completeAssist', c, { assistId, reply: '已查明' });
+  },
+  forwardAssist: async () => {
+    const { c, assistId } = await assist('eligibleAgent');
+    return onTicket('forwardAssist', c, { assistId, toUserId: assistTarget.gid, note: '请你看看' });
+  },
+  'addComment PUBLIC': async () => {
+    const c = await processing();
+    return onTicket('addComment', c, { ticketId: c.gid, body: '您好', visibility: 'PUBLIC' });
+  },
+  'addComment INTERNAL': async () => {
+    const c = await processing();
+    return onTicket('addComment', c, { ticketId: c.gid, body: '内部备注', visibility: 'INTERNAL' });
+  },
+  setTicketStatus: async () => {
+    const c = await processing();
+    return onTicket('setTicketStatus', c, { ticketId: c.gid, status: 'WAITING_CUSTOMER' });
+  },
+  resolveTicket: async () => {
+    const c = await processing();
+    return onTicket('resolveTicket', c, { ticketId: c.gid, resolution: '已解决' });
+  },
+  reopenTicket: async () => {
+    const c = await resolved();
+    return onTicket('reopenTicket', c, { ticketId: c.gid, reason: '还是不行' });
+  },
+  closeTicket: async () => {
+    const c = await processing();
+    return onTicket('closeTicket', c, { ticketId: c.gid, reason: '重复工单' });
+  },
+  rateTicket: async () => {
+    const c = await resolved();
+    return onTicket('rateTicket', c, { ticketId: c.gid, score: 5, comment: '很好' });
+  },
+  inviteRating: async () => {
+    const c = await resolved();
+    return onTicket('inviteRating', c, { ticketId: c.gid });
+  },
+  updateTicketFields: async () => {
+    const c = await processing();
+    return onTicket('updateTicketFields', c, { ticketId: c.gid, values: [{ key: 'note', value: `改 ${uid()}` }] });
+  },
+  createTicketType: async () => {
+    const name = `新类型-${uid()}`;
+    return { mutation: 'createTicketType', input: { name }, state: async () => ({ types: await p().ticketType.count({ where: { name } }) }) };
+  },
+  updateTicketTypeAssignment: async () => {
+    const type = await makeType(p(), { modes: ['MANAGER'] });
+    return {
+      mutation: 'updateTicketTypeAssignment',
+      input: { typeId: globalId('TicketType', type.id), assignment: { modes: ['GRAB'], eligibleAgentIds: [who.eligibleAgent.gid] } },
+      state: () =>
+        p().ticketType.findUniqueOrThrow({
+          where: { id: type.id },
+          select: { version: true, assignmentModes: true, eligibleAgents: { select: { userId: true } } },
+        }),
+    };
+  },
+  createUser: async () => {
+    const email = `new-${uid()}@test.gongdan.dev`;
+    return { mutation: 'createUser', input: { email, name: '新客服', role: 'AGENT' }, state: async () => ({ users: await p().user.count({ where: { email } }) }) };
+  },
+  'createUser with role ADMIN': async () => {
+    const email = `boss-${uid()}@test.gongdan.dev`;
+    return { mutation: 'createUser', input: { email, name: '新管理员', role: 'ADMIN' }, state: async () => ({ users: await p().user.count({ where: { email } }) }) };
+  },
+  createApiToken: async () => {
+    const name = `token-${uid()}`;
+    return {
+      mutation: 'createApiToken',
+      input: { name, userId: uidOf(integration.id), scopes: ['TICKETS_READ'] },
+      state: async () => ({ tokens: await p().apiToken.count({ where: { name } }) }),
+    };
   },
 };
 
 describe('mutations', () => {
-  for (const [operation, spec] of Object.entries(MUTATIONS)) {
+  for (const [operation, expectations] of Object.entries(MATRIX) as [Operation, Record<Role, Outcome>][]) {
     describe(operation, () => {
-      it.each(ROLES.map((role) => [role, spec.expect[role]] as const))('%s → %s', async (role, expected) => {
-        const cell = await spec.setup();
+      it.each(ROLES.map((role) => [role, expectations[role]] as const))('%s → %s', async (role, expected) => {
+        const cell = await SETUP[operation]();
         const before = await cell.state();
         const actual = await run(cell.mutation, cell.input, tokenOf(role));
         expect(actual.outcome, `${operation} as ${role}: ${actual.detail}`).toBe(expected);
@@ -555,18 +495,22 @@ const OPEN: Label[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'];
 const AGENT_T: Label[] = ['A', 'B', 'D', 'E', 'F', 'G', 'H', 'I', 'J'];
 const POOL: Label[] = ['B', 'C', 'D', 'E'];
 
+// A list of labels: allowed, and exactly those fixture tickets are listed (and counted).
 const LISTS: Record<string, Record<Role, ListOutcome>> = {
-  //                         anonymous customer              stranger staff  eligible     assignee              inelig.     manager admin token
-  tickets: row<ListOutcome>(UNAUTH,   ['A', 'D', 'E', 'J'], ['B'],   ['I'], AGENT_T,     AGENT_T,              ['C', 'E'], ALL,    ALL,  ALL),
-  pool: row<ListOutcome>(   UNAUTH,   FORBID,               FORBID,  [],    ['B', 'E'],  ['B', 'E'],           ['C', 'E'], POOL,   POOL, POOL),
-  myOffers: row<ListOutcome>(UNAUTH,  FORBID,               FORBID,  [],    ['G'],       ['F'],                [],         [],     [],   []),
-  myTickets: row<ListOutcome>(UNAUTH, FORBID,               FORBID,  [],    ['H'],       ['A', 'G', 'H', 'I'], [],         [],     [],   []),
-  assistPool: row<ListOutcome>(UNAUTH, FORBID,              FORBID,  ['I'], [],          [],                   [],         [],     [],   []),
-  openTickets: row<ListOutcome>(UNAUTH, FORBID,             FORBID,  FORBID, FORBID,     FORBID,               FORBID,     OPEN,   OPEN, OPEN),
+  //                            anon    cust.                 strgr.  staff   elig.       assig.                inelig.     mgr   admin  token
+  tickets:     row<ListOutcome>(UNAUTH, ['A', 'D', 'E', 'J'], ['B'],  ['I'],  AGENT_T,    AGENT_T,              ['C', 'E'], ALL,  ALL,   ALL),
+  // The pool is an agents' work queue like myOffers/myTickets: nothing a customer can grab.
+  pool:        row<ListOutcome>(UNAUTH, FORBID,               FORBID, [],     ['B', 'E'], ['B', 'E'],           ['C', 'E'], POOL, POOL,  POOL),
+  myOffers:    row<ListOutcome>(UNAUTH, FORBID,               FORBID, [],     ['G'],      ['F'],                [],         [],   [],    []),
+  myTickets:   row<ListOutcome>(UNAUTH, FORBID,               FORBID, [],     ['H'],      ['A', 'G', 'H', 'I'], [],         [],   [],    []),
+  // Team managers see their teams' pools; managers oversee every team's.
+  assistPool:  row<ListOutcome>(UNAUTH, FORBID,               FORBID, ['I'],  [],         [],                   [],         ['I'], ['I'], ['I']),
+  openTickets: row<ListOutcome>(UNAUTH, FORBID,               FORBID, FORBID, FORBID,     FORBID,               FORBID,     OPEN, OPEN,  OPEN),
 };
 
-//                                anonymous customer stranger staff eligible assignee inelig. manager admin token
-const TICKET_BY_ID = row<Outcome>(UNAUTH,   OK,      NF,      NF,   OK,      OK,      NF,     OK,     OK,   OK); // ticket A
+// ticket(id) of ticket A: NotFound means `null`, as for a ticket that does not exist.
+//                                anon    cust.   strgr.  staff   elig.   assig.  inelig. mgr     admin   token
+const TICKET_BY_ID = row<Outcome>(UNAUTH, OK,     NF,     NF,     OK,     OK,     NF,     OK,     OK,     OK);
 
 describe('queries', () => {
   const ids = {} as Record<Label, string>;
@@ -614,6 +558,23 @@ describe('queries', () => {
 
   const labelOf = (gid: string) => LABELS.find((l) => ids[l] === gid) ?? `unknown ${rawId(gid)}`;
 
+  // Why a visible-but-unrelated agent should hear NotAllowed, not NotFound, about offers and
+  // assists: the ticket shows them those records, and `actions` already says "not allowed".
+  it('an eligible agent sees the pending offer and the pooled assist of tickets of their type', async () => {
+    const r = await t.gql<{
+      f: { pendingOffer: { id: string } | null; actions: { command: string; allowed: boolean; reason: string | null }[] };
+      i: { assists: { status: string }[] };
+    }>(
+      `query ($f: ID!, $i: ID!) { f: ticket(id: $f) { pendingOffer { id } actions { command allowed reason } } i: ticket(id: $i) { assists { status } } }`,
+      { f: ids.F, i: ids.I },
+      who.eligibleAgent.token,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.f.pendingOffer?.id).toBeTruthy();
+    expect(r.data?.f.actions.find((a) => a.command === 'ACCEPT_OFFER')).toMatchObject({ allowed: false, reason: expect.stringContaining('offered') });
+    expect(r.data?.i.assists.map((a) => a.status)).toEqual(['POOLED']);
+  });
+
   describe('ticket(id)', () => {
     it.each(ROLES.map((role) => [role, TICKET_BY_ID[role]] as const))('%s → %s', async (role, expected) => {
       const r = await t.gql<{ ticket: { id: string } | null }>(`query ($id: ID!) { ticket(id: $id) { id title } }`, { id: ids.A }, tokenOf(role));
@@ -626,19 +587,20 @@ describe('queries', () => {
   for (const [field, expectations] of Object.entries(LISTS)) {
     describe(field, () => {
       it.each(ROLES.map((role) => [role, expectations[role]] as const))('%s → %j', async (role, expected) => {
-        const r = await t.gql<Record<string, { totalCount: number; edges: { node: { id: string } }[] }>>(
+        const r = await t.gql<{ r: { totalCount: number; edges: { node: { id: string } }[] } }>(
           `query ($f: TicketFilter) { r: ${field}(filter: $f, first: 200) { totalCount edges { node { id } } } }`,
           { f: { typeIds } },
           tokenOf(role),
         );
         if (typeof expected === 'string') {
-          expect(r.errors?.[0]?.extensions?.code, JSON.stringify(r.errors ?? r.data)).toBe(expected);
+          const got = r.errors ?? `ok, listing [${r.data?.r?.edges.map((e) => labelOf(e.node.id)).join(', ')}]`;
+          expect(r.errors?.[0]?.extensions?.code, `${field} as ${role}: ${JSON.stringify(got)}`).toBe(expected);
           expect(r.data?.r ?? null).toBeNull();
           return;
         }
         expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
         const seen = r.data!.r.edges.map((e) => labelOf(e.node.id)).sort();
-        expect(seen).toEqual([...expected].sort());
+        expect(seen, `${field} as ${role}`).toEqual([...expected].sort());
         expect(r.data!.r.totalCount).toBe(expected.length);
       });
     });

@@ -115,8 +115,11 @@ async function queueWhere(ctx: Context, queue: QueueName, teamId?: string): Prom
         status: { in: [...WORKING] },
         OR: [{ assigneeId: me }, { assists: { some: { handlerId: me, status: 'OPEN' } } }],
       };
-    case 'ASSIST_POOL':
-      return { status: { in: [...WORKING] }, assists: { some: { status: 'POOLED', ...(teamId ? { teamId } : { team: { members: { some: { userId: me, isManager: true } } } }) } } };
+    case 'ASSIST_POOL': {
+      // Managers oversee every team's pool; team managers their own teams'.
+      const team = teamId ? { teamId } : isManager(ctx.viewer!.role) ? {} : { team: { members: { some: { userId: me, isManager: true } } } };
+      return { status: { in: [...WORKING] }, assists: { some: { status: 'POOLED', ...team } } };
+    }
     case 'OPEN':
       return { status: { notIn: ['RESOLVED', 'CLOSED'] } };
   }
@@ -126,7 +129,7 @@ function queueField(queue: QueueName, description: string, opts: { managersOnly?
   return builder.queryField(
     { POOL: 'pool', MY_OFFERS: 'myOffers', MY_TICKETS: 'myTickets', ASSIST_POOL: 'assistPool', OPEN: 'openTickets' }[queue],
     (t) =>
-      t.withAuth(opts.managersOnly ? { $all: { manager: true, scope: 'tickets:read' } } : queue === 'POOL' ? read : internalRead).prismaConnection(
+      t.withAuth(opts.managersOnly ? { $all: { manager: true, scope: 'tickets:read' } } : internalRead).prismaConnection(
         {
           type: 'Ticket',
           cursor: 'id',
@@ -186,7 +189,7 @@ builder.queryField('eventStreamPosition', (t) =>
 builder.subscriptionType({ description: 'Live updates over graphql-ws (or SSE). Authenticate in connectionParams.' });
 
 builder.subscriptionField('queueEvents', (t) =>
-  t.withAuth(read).field({
+  t.withAuth(internalRead).field({
     type: QueueEventRef,
     description: 'Tickets entering, leaving or changing in the given queues, re-authorized for you on every event.',
     args: {

@@ -288,9 +288,12 @@ async function managersOf(w: Work): Promise<string[]> {
   return ms.map((m) => m.id);
 }
 
+/** An offer on a ticket the viewer may see; whether they may act on it is the table's call. */
 async function findOffer(w: Work, viewer: Viewer, offerId: string) {
   const offer = isUuid(offerId) ? await w.tx.assignmentOffer.findUnique({ where: { id: offerId } }) : null;
-  // Only the offered agent (and managers) may know the offer exists.
-  if (!offer || (offer.agentId !== viewer.userId && !isManager(viewer.role))) throw new NotFound('AssignmentOffer');
+  if (!offer) throw new NotFound('AssignmentOffer');
+  await assertVisible(w.tx, viewer, offer.ticketId).catch(() => {
+    throw new NotFound('AssignmentOffer');
+  });
   return offer;
 }

@@ -8,7 +8,7 @@ import { isInternal, isManager, type Viewer } from '../../domain/identity/viewer
 import { authorize } from '../../domain/ticket/lifecycle.ts';
 import { runUnitOfWork, type Work } from '../../infra/uow.ts';
 import { relationsOf, loadTypeEligibility } from './access.ts';
-import { loadUser, lockForCommand, text, throwIfErrors, type TicketDeps } from './common.ts';
+import { assertVisible, loadUser, lockForCommand, text, throwIfErrors, type TicketDeps } from './common.ts';
 import { loadState, touch, type TicketState } from './snapshot.ts';
 
 export interface AssistTarget {
@@ -92,8 +92,12 @@ async function findAssist(w: Work, viewer: Viewer, assistId: string) {
   const managed = a.teamId
     ? new Set((await w.tx.teamMember.findMany({ where: { userId: viewer.userId, isManager: true }, select: { teamId: true } })).map((m) => m.teamId))
     : new Set<string>();
-  const involved = a.handlerId === viewer.userId || a.requesterId === viewer.userId || s.assigneeId === viewer.userId || (a.teamId && managed.has(a.teamId)) || isManager(viewer.role);
-  if (!involved) throw new NotFound('AssistRequest');
+  // Team managers may not see the ticket otherwise: the pooled request is how they get to it.
+  if (!(a.teamId && managed.has(a.teamId))) {
+    await assertVisible(w.tx, viewer, a.ticketId).catch(() => {
+      throw new NotFound('AssistRequest');
+    });
+  }
   return { a, s, managed };
 }
 

@@ -3,11 +3,11 @@
 // The status never changes. All commands lock the ticket row first.
 import { InvalidTransition, NotEligible, NotFound } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
-import { isManager, type Viewer } from '../../domain/identity/viewer.ts';
+import type { Viewer } from '../../domain/identity/viewer.ts';
 import { authorize } from '../../domain/ticket/lifecycle.ts';
 import { runUnitOfWork } from '../../infra/uow.ts';
 import { isEligible, relationsOf } from './access.ts';
-import { loadUser, lockForCommand, requireType, text, throwIfErrors, type TicketDeps } from './common.ts';
+import { assertVisible, loadUser, lockForCommand, requireType, text, throwIfErrors, type TicketDeps } from './common.ts';
 import { loadState, touch } from './snapshot.ts';
 
 export function requestHandover(
@@ -64,7 +64,10 @@ async function respond(deps: TicketDeps, viewer: Viewer, handoverId: string, act
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const h = isUuid(handoverId) ? await w.tx.handoverRequest.findUnique({ where: { id: handoverId } }) : null;
-    if (!h || (h.toId !== viewer.userId && h.fromId !== viewer.userId && !isManager(viewer.role))) throw new NotFound('HandoverRequest');
+    if (!h) throw new NotFound('HandoverRequest');
+    await assertVisible(w.tx, viewer, h.ticketId).catch(() => {
+      throw new NotFound('HandoverRequest');
+    });
     const s = await loadState(w.tx, h.ticketId, { lock: true });
     const command = action === 'accept' ? 'acceptHandover' : action === 'reject' ? 'rejectHandover' : 'cancelHandover';
     // A request that was answered (or cancelled by a resolve) is not pending: the relation

@@ -210,17 +210,21 @@ export function updateFields(deps: TicketDeps, viewer: Viewer, input: { ticketId
       { audience: customer ? 'customer' : 'internal', checkRequired: false, path: 'values' },
     );
     const creator = s.creatorId === viewer.userId || s.contactUserId === viewer.userId;
-    for (const [key, { def }] of check.values) {
-      const may =
-        def.editableAfterSubmit &&
-        ((def.editableBy.includes('CREATOR') && creator) ||
-          (def.editableBy.includes('ASSIGNEE') && s.assigneeId === viewer.userId) ||
-          (def.editableBy.includes('MANAGER') && isManager(viewer.role)));
-      if (!may) check.errors.push({ field: `values.${key}`, message: def.editableAfterSubmit ? 'you may not edit this field' : 'cannot be changed after submit' });
+    const mayEdit = (def: FieldDefinition) =>
+      def.editableAfterSubmit &&
+      ((def.editableBy.includes('CREATOR') && creator) ||
+        (def.editableBy.includes('ASSIGNEE') && s.assigneeId === viewer.userId) ||
+        (def.editableBy.includes('MANAGER') && isManager(viewer.role)));
+    const submitted = [...check.values.values()].map((v) => v.def);
+    // 'fieldEditor': you may edit at least one of the fields you sent. Someone who may
+    // edit none of them is refused outright; a mix is a per-field input problem.
+    const rel = relationsOf(viewer, s, null);
+    if (submitted.some(mayEdit)) rel.add('fieldEditor');
+    if (submitted.some((d) => d.editableAfterSubmit)) authorize('updateFields', s.status, rel);
+    for (const def of submitted) {
+      if (!mayEdit(def)) check.errors.push({ field: `values.${def.key}`, message: def.editableAfterSubmit ? 'you may not edit this field' : 'cannot be changed after submit' });
     }
     throwIfErrors(check.errors);
-    const rel = relationsOf(viewer, s, null);
-    rel.add('fieldEditor');
     authorize('updateFields', s.status, rel);
     w.rec.track(s.id, s);
 
