@@ -14,7 +14,7 @@ import {
   postgresScratchFactory,
   withDatabase,
 } from '../src/infra/db/migrate/index.ts';
-import { seedDemo } from '../src/infra/db/seed/demo.ts';
+import { seedDemoData } from '../src/infra/db/seed/index.ts';
 
 const schemaPath = path.join(repoRoot, 'prisma/schema.prisma');
 const migrationsDir = path.join(repoRoot, 'prisma/migrations');
@@ -105,7 +105,9 @@ async function check(): Promise<void> {
 async function seed(): Promise<void> {
   const db = await openConfiguredDatabase();
   try {
-    const { created, durationMs } = await seedDemo(db.prisma);
+    const started = Date.now();
+    const { counts: created } = await seedDemoData(db.prisma);
+    const durationMs = Date.now() - started;
     const counts = Object.entries(created)
       .filter(([, count]) => count > 0)
       .map(([table, count]) => `${count} ${table}`);

@@ -371,6 +371,21 @@ describe('comments', () => {
   });
 });
 
+describe('comments on a ticket logged for a customer', () => {
+  it('an agent\'s public reply notifies the contact\'s portal login and counts as the first response', async () => {
+    const a = await actor(p(), 'AGENT');
+    const cust = await actor(p(), 'CUSTOMER');
+    const contact = await p().contact.create({ data: { name: '罗强', userId: cust.user.id } });
+    const type = await makeType(p());
+    // The agent logs a phone call for the contact, then works it.
+    const c = await createTicket(t, a.token, type.id, { contactId: globalId('Contact', contact.id), channel: 'PHONE' });
+    await mutate(t, 'grabTicket', { ticketId: c.gid }, a.token);
+    const r = await mutate(t, 'addComment', { ticketId: c.gid, body: '已为您登记', visibility: 'PUBLIC' }, a.token);
+    expect(r.ticket?.firstRespondedAt).not.toBeNull();
+    expect(await p().notification.count({ where: { userId: cust.user.id, kind: 'COMMENT', ticketId: c.id } })).toBe(1);
+  });
+});
+
 describe('status, resolve, reopen, close, rate', () => {
   it('waiting on the customer pauses SLA; the customer\'s reply brings it back to PROCESSING', async () => {
     const a = await actor(p(), 'AGENT');

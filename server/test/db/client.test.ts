@@ -107,9 +107,12 @@ describe.each([
 
   it('reports one entry per statement', async () => {
     expect(await statements(() => db.prisma.user.findMany())).toEqual(['SELECT']);
+    // With relationJoins, relations join into the one statement; the query strategy
+    // (one statement per relation) shows that each is reported.
+    expect(await statements(() => db.prisma.user.findMany({ include: { sessions: true, teamMemberships: true } }))).toEqual(['SELECT']);
     expect(
       await statements(() =>
-        db.prisma.user.findMany({ include: { sessions: true, teamMemberships: true } }),
+        db.prisma.user.findMany({ relationLoadStrategy: 'query', include: { sessions: true, teamMemberships: true } }),
       ),
     ).toEqual(['SELECT', 'SELECT', 'SELECT']);
   });

@@ -57,8 +57,9 @@ export function addComment(deps: TicketDeps, viewer: Viewer, input: AddCommentIn
     if (files.length) await w.tx.attachment.updateMany({ where: { id: { in: files.map((f) => f.id) } }, data: { commentId: comment.id } });
 
     const data: Record<string, unknown> = { lastActivityAt: w.now, version: { increment: 1 } };
-    if (input.visibility === 'PUBLIC' && !customer && s.creatorId !== viewer.userId) {
-      // The first public answer from the service side (not the customer's own words).
+    if (input.visibility === 'PUBLIC' && !customer) {
+      // The first public answer from the service side. An agent who logged a phone call
+      // and then answers it has responded too.
       const t = await w.tx.ticket.findUniqueOrThrow({ where: { id: s.id }, select: { firstRespondedAt: true } });
       if (!t.firstRespondedAt) data.firstRespondedAt = w.now;
     }
@@ -84,7 +85,11 @@ export function addComment(deps: TicketDeps, viewer: Viewer, input: AddCommentIn
     });
     w.rec.notify(mentioned.map((m) => m.id), 'MENTION', { commentId: comment.id });
     // The people working the ticket hear about replies.
-    const watchers = customer ? [s.assigneeId, ...s.openAssists.map((a) => a.handlerId)] : input.visibility === 'PUBLIC' ? [s.creatorId] : [s.assigneeId];
+    const watchers = customer
+      ? [s.assigneeId, ...s.openAssists.map((a) => a.handlerId)]
+      : input.visibility === 'PUBLIC'
+        ? [s.creatorId, s.contactUserId]
+        : [s.assigneeId];
     w.rec.notify(watchers, 'COMMENT', { commentId: comment.id });
     if (statusChange) {
       w.rec.record({
