@@ -1,4 +1,4 @@
-import { isIntrospectionType, isSpecifiedScalarType } from 'graphql';
+import { getNamedType, isInputObjectType, isIntrospectionType, isSpecifiedScalarType, isUnionType } from 'graphql';
 import { expect, it } from 'vitest';
 import { schema } from './schema.ts';
 
@@ -15,5 +15,22 @@ it('every mutation takes exactly one required `input` (or none) and documents it
     if (name === 'logout') continue;
     expect(field.args.map((a) => a.name), name).toEqual(['input']);
     expect(String(field.args[0]!.type).endsWith('!'), name).toBe(true);
+  }
+});
+
+it('every mutation on an existing ticket takes expectedVersion and can answer StaleWrite', () => {
+  const ticketMutations = Object.entries(schema.getMutationType()!.getFields()).filter(([name, field]) => {
+    const input = getNamedType(field.args[0]?.type ?? field.type);
+    if (!isInputObjectType(input)) return false;
+    const fields = input.getFields();
+    // Anything addressing a ticket, an offer, a handover or an assist request.
+    return !['createTicket', 'addAttachment'].includes(name) && ['ticketId', 'offerId', 'handoverId', 'assistId'].some((f) => f in fields);
+  });
+  expect(ticketMutations.length).toBeGreaterThanOrEqual(20);
+  for (const [name, field] of ticketMutations) {
+    const input = getNamedType(field.args[0]!.type);
+    expect(isInputObjectType(input) && 'expectedVersion' in input.getFields(), name).toBe(true);
+    const result = getNamedType(field.type);
+    expect(isUnionType(result) && result.getTypes().some((t) => t.name === 'StaleWrite'), name).toBe(true);
   }
 });

@@ -490,6 +490,31 @@ describe('updateTicketFields', () => {
   });
 });
 
+describe('expectedVersion', () => {
+  it('a stale version is refused with the current one, and nothing changes', async () => {
+    const a = await actor(p(), 'AGENT');
+    const b = await actor(p(), 'AGENT');
+    const s = await actor(p(), 'STAFF');
+    const { c } = await assigned(a.token);
+    const h = await mutate(t, 'requestHandover', { ticketId: c.gid, toUserId: uidOf(b.user.id), reason: 'x' }, a.token, 'handover { id }');
+    const as = await mutate(t, 'requestAssist', { ticketId: c.gid, toUserId: uidOf(s.user.id), note: 'y' }, a.token, 'assist { id }');
+    const now = await p().ticket.findUniqueOrThrow({ where: { id: c.id } });
+    const stale = now.version - 1;
+    const attempts = [
+      mutate(t, 'acceptHandover', { handoverId: (h.handover as { id: string }).id, expectedVersion: stale }, b.token),
+      mutate(t, 'completeAssist', { assistId: (as.assist as { id: string }).id, reply: 'z', expectedVersion: stale }, s.token),
+      mutate(t, 'addComment', { ticketId: c.gid, body: 'x', expectedVersion: stale }, a.token),
+      mutate(t, 'setTicketStatus', { ticketId: c.gid, status: 'WAITING_THIRD_PARTY', expectedVersion: stale }, a.token),
+      mutate(t, 'resolveTicket', { ticketId: c.gid, resolution: 'x', expectedVersion: stale }, a.token),
+    ];
+    for (const r of await Promise.all(attempts)) expect(r).toMatchObject({ __typename: 'StaleWrite', currentVersion: now.version });
+    const after = await p().ticket.findUniqueOrThrow({ where: { id: c.id } });
+    expect(after).toMatchObject({ version: now.version, status: 'PROCESSING', assigneeId: a.user.id });
+    // With the right version it goes through.
+    expect((await mutate(t, 'addComment', { ticketId: c.gid, body: 'ok', expectedVersion: now.version }, a.token)).__typename).toBe('AddCommentPayload');
+  });
+});
+
 describe('reading tickets', () => {
   it('customers see their own tickets and public timeline entries only; others get null', async () => {
     const a = await actor(p(), 'AGENT');

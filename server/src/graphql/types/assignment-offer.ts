@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidTransition, NotAllowed, NotFound } from '../../domain/errors.ts';
+import { InvalidTransition, NotAllowed, NotFound, StaleWrite } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
 import { ticketPayload } from './payloads.ts';
 import { TicketPayload } from './ticket-lifecycle.ts';
@@ -32,6 +32,7 @@ const offerInput = (name: string) =>
   builder.inputType(name, {
     fields: (f) => ({
       offerId: f.globalID({ for: AssignmentOfferRef }),
+      expectedVersion: f.int({ required: false, description: 'The ticket\'s version you last saw.' }),
       ...(name === 'DeclineOfferInput' && { note: f.string({ required: false, validate: z.string().max(2000) }) }),
     }),
   });
@@ -43,18 +44,21 @@ builder.mutationFields((t) => ({
     type: TicketPayload,
     description: '接单: the offered agent becomes the assignee. Fails once the offer has expired.',
     args: { input: t.arg({ type: offerInput('AcceptOfferInput'), required: true }) },
-    errors: { types: [NotFound, NotAllowed, InvalidTransition], union: { name: 'AcceptOfferResult' } },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'AcceptOfferResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.acceptOffer(ctx.viewer, input.offerId.id)),
+      ticket: await ticketPayload(ctx, await ctx.services.tickets.acceptOffer(ctx.viewer, input.offerId.id, input.expectedVersion)),
     }),
   }),
   declineOffer: t.withAuth(offerWrite).field({
     type: TicketPayload,
     description: 'Decline an offer: auto-dispatched tickets go to the next candidate, manager-dispatched ones back to the pool.',
     args: { input: t.arg({ type: offerInput('DeclineOfferInput'), required: true }) },
-    errors: { types: [NotFound, NotAllowed, InvalidTransition], union: { name: 'DeclineOfferResult' } },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'DeclineOfferResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.declineOffer(ctx.viewer, input.offerId.id, (input as { note?: string | null }).note)),
+      ticket: await ticketPayload(
+        ctx,
+        await ctx.services.tickets.declineOffer(ctx.viewer, input.offerId.id, (input as { note?: string | null }).note, input.expectedVersion),
+      ),
     }),
   }),
 }));

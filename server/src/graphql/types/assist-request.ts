@@ -84,14 +84,21 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('DispatchAssistInput', {
-          fields: (f) => ({ assistId: f.globalID({ for: AssistRequestRef }), toUserId: f.globalID({ for: UserRef }) }),
+          fields: (f) => ({
+            assistId: f.globalID({ for: AssistRequestRef }),
+            toUserId: f.globalID({ for: UserRef }),
+            expectedVersion: f.int({ required: false }),
+          }),
         }),
         required: true,
       }),
     },
     errors: { types: ERRORS, union: { name: 'DispatchAssistResult' } },
     resolve: async (_r, { input }, ctx) =>
-      payload(ctx, await ctx.services.tickets.dispatchAssist(ctx.viewer, { assistId: input.assistId.id, toUserId: input.toUserId.id })),
+      payload(
+        ctx,
+        await ctx.services.tickets.dispatchAssist(ctx.viewer, { assistId: input.assistId.id, toUserId: input.toUserId.id, expectedVersion: input.expectedVersion }),
+      ),
   }),
   completeAssist: t.withAuth(write).field({
     type: AssistPayload,
@@ -99,14 +106,21 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('CompleteAssistInput', {
-          fields: (f) => ({ assistId: f.globalID({ for: AssistRequestRef }), reply: f.string({ validate: z.string().max(20_000) }) }),
+          fields: (f) => ({
+            assistId: f.globalID({ for: AssistRequestRef }),
+            reply: f.string({ validate: z.string().max(20_000) }),
+            expectedVersion: f.int({ required: false }),
+          }),
         }),
         required: true,
       }),
     },
     errors: { types: ERRORS, union: { name: 'CompleteAssistResult' } },
     resolve: async (_r, { input }, ctx) =>
-      payload(ctx, await ctx.services.tickets.completeAssist(ctx.viewer, { assistId: input.assistId.id, reply: input.reply })),
+      payload(
+        ctx,
+        await ctx.services.tickets.completeAssist(ctx.viewer, { assistId: input.assistId.id, reply: input.reply, expectedVersion: input.expectedVersion }),
+      ),
   }),
   forwardAssist: t.withAuth(write).field({
     type: AssistPayload,
@@ -119,6 +133,7 @@ builder.mutationFields((t) => ({
             toUserId: f.globalID({ for: UserRef, required: false }),
             toTeamId: f.globalID({ for: TeamRef, required: false }),
             note: f.string({ validate: z.string().max(4000) }),
+            expectedVersion: f.int({ required: false }),
           }),
         }),
         required: true,
@@ -133,6 +148,7 @@ builder.mutationFields((t) => ({
           toUserId: input.toUserId?.id,
           toTeamId: input.toTeamId?.id,
           note: input.note,
+          expectedVersion: input.expectedVersion,
         }),
       ),
   }),

@@ -32,6 +32,7 @@ const handoverIdInput = (name: string, withNote: boolean) =>
   builder.inputType(name, {
     fields: (f) => ({
       handoverId: f.globalID({ for: HandoverRequestRef }),
+      expectedVersion: f.int({ required: false, description: 'The ticket\'s version you last saw.' }),
       ...(withNote && { note: f.string({ required: false, validate: z.string().max(2000) }) }),
     }),
   });
@@ -69,20 +70,20 @@ builder.mutationFields((t) => ({
     type: TicketPayload,
     description: 'The target takes over; the requester stays on as a read-only sharer. Fails if the requester is no longer the assignee.',
     args: { input: t.arg({ type: handoverIdInput('AcceptHandoverInput', false), required: true }) },
-    errors: { types: [NotFound, NotAllowed, InvalidTransition], union: { name: 'AcceptHandoverResult' } },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'AcceptHandoverResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.acceptHandover(ctx.viewer, input.handoverId.id)),
+      ticket: await ticketPayload(ctx, await ctx.services.tickets.acceptHandover(ctx.viewer, input.handoverId.id, input.expectedVersion)),
     }),
   }),
   rejectHandover: t.withAuth(write).field({
     type: TicketPayload,
     description: 'The target declines; nothing changes on the ticket.',
     args: { input: t.arg({ type: handoverIdInput('RejectHandoverInput', true), required: true }) },
-    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed], union: { name: 'RejectHandoverResult' } },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'RejectHandoverResult' } },
     resolve: async (_r, { input }, ctx) => ({
       ticket: await ticketPayload(
         ctx,
-        await ctx.services.tickets.rejectHandover(ctx.viewer, input.handoverId.id, (input as { note?: string | null }).note),
+        await ctx.services.tickets.rejectHandover(ctx.viewer, input.handoverId.id, (input as { note?: string | null }).note, input.expectedVersion),
       ),
     }),
   }),
@@ -90,9 +91,9 @@ builder.mutationFields((t) => ({
     type: TicketPayload,
     description: 'The requester withdraws a pending handover.',
     args: { input: t.arg({ type: handoverIdInput('CancelHandoverInput', false), required: true }) },
-    errors: { types: [NotFound, NotAllowed, InvalidTransition], union: { name: 'CancelHandoverResult' } },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'CancelHandoverResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.cancelHandover(ctx.viewer, input.handoverId.id)),
+      ticket: await ticketPayload(ctx, await ctx.services.tickets.cancelHandover(ctx.viewer, input.handoverId.id, input.expectedVersion)),
     }),
   }),
 }));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidTransition, NotAllowed, NotFound, ValidationFailed } from '../../domain/errors.ts';
+import { InvalidTransition, NotAllowed, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
 import { ticketPayload } from './payloads.ts';
 import { TicketRef } from './ticket.ts';
@@ -29,16 +29,17 @@ builder.mutationFields((t) => ({
             ticketId: f.globalID({ for: TicketRef }),
             score: f.int(),
             comment: f.string({ required: false, validate: z.string().max(4000) }),
+            expectedVersion: f.int({ required: false }),
           }),
         }),
         required: true,
       }),
     },
-    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed], union: { name: 'RateTicketResult' } },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'RateTicketResult' } },
     resolve: async (_r, { input }, ctx) => ({
       ticket: await ticketPayload(
         ctx,
-        await ctx.services.tickets.rate(ctx.viewer, { ticketId: input.ticketId.id, score: input.score, comment: input.comment }),
+        await ctx.services.tickets.rate(ctx.viewer, { ticketId: input.ticketId.id, score: input.score, comment: input.comment, expectedVersion: input.expectedVersion }),
       ),
     }),
   }),
@@ -47,13 +48,15 @@ builder.mutationFields((t) => ({
     description: 'The assignee invites the creator to rate (邀请评价).',
     args: {
       input: t.arg({
-        type: builder.inputType('InviteRatingInput', { fields: (f) => ({ ticketId: f.globalID({ for: TicketRef }) }) }),
+        type: builder.inputType('InviteRatingInput', {
+          fields: (f) => ({ ticketId: f.globalID({ for: TicketRef }), expectedVersion: f.int({ required: false }) }),
+        }),
         required: true,
       }),
     },
-    errors: { types: [NotFound, NotAllowed, InvalidTransition], union: { name: 'InviteRatingResult' } },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'InviteRatingResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.inviteRating(ctx.viewer, { ticketId: input.ticketId.id })),
+      ticket: await ticketPayload(ctx, await ctx.services.tickets.inviteRating(ctx.viewer, { ticketId: input.ticketId.id, expectedVersion: input.expectedVersion })),
     }),
   }),
 }));

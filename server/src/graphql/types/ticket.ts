@@ -166,15 +166,15 @@ export const TicketRef = builder.prismaNode('Ticket', {
     firstResponseDueAt: t.expose('firstResponseDueAt', { type: 'DateTime', nullable: true }),
     resolutionDueAt: t.expose('resolutionDueAt', { type: 'DateTime', nullable: true }),
     slaPaused: t.boolean({ select: { slaPausedAt: true }, resolve: (tk) => tk.slaPausedAt !== null, description: 'The SLA clock is paused (waiting on the customer).' }),
-    firstResponseSeconds: t.int({
+    firstResponseTime: t.int({
       nullable: true,
-      description: 'Seconds from creation to the first public reply of an agent.',
+      description: 'First response time (响应时间) in seconds: from creation to the first public reply of an agent.',
       select: { createdAt: true, firstRespondedAt: true },
       resolve: (tk) => (tk.firstRespondedAt ? Math.round((tk.firstRespondedAt.getTime() - tk.createdAt.getTime()) / 1000) : null),
     }),
-    handlingSeconds: t.int({
+    handlingTime: t.int({
       nullable: true,
-      description: '工单处理用时 in seconds, once resolved.',
+      description: '工单处理用时 in seconds, once resolved: for the creator from creation, for the agent from when the current assignee took it.',
       args: { perspective: t.arg({ type: HandlingPerspectiveEnum, required: true }) },
       select: { createdAt: true, acceptedAt: true, resolvedAt: true },
       resolve: (tk, { perspective }) => {

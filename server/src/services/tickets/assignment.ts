@@ -202,10 +202,10 @@ export function dispatch(deps: TicketDeps, viewer: Viewer, input: { ticketId: st
 }
 
 /** The offered agent takes the ticket. Racing the expiry timer, exactly one wins. */
-export function acceptOffer(deps: TicketDeps, viewer: Viewer, offerId: string) {
+export function acceptOffer(deps: TicketDeps, viewer: Viewer, offerId: string, expectedVersion?: number | null) {
   return runUnitOfWork(deps, async (w) => {
     const offer = await findOffer(w, viewer, offerId);
-    const before = await loadState(w.tx, offer.ticketId, { lock: true });
+    const before = await loadState(w.tx, offer.ticketId, { lock: true, expectedVersion });
     if (offer.status !== 'PENDING') throw new InvalidTransition(before.status, 'acceptOffer', `The offer is ${offer.status.toLowerCase()}`);
     w.rec.track(before.id, before);
     checkActor('acceptOffer', relationsOf(viewer, before, null));
@@ -224,10 +224,10 @@ export function acceptOffer(deps: TicketDeps, viewer: Viewer, offerId: string) {
   });
 }
 
-export function declineOffer(deps: TicketDeps, viewer: Viewer, offerId: string, note?: string | null) {
+export function declineOffer(deps: TicketDeps, viewer: Viewer, offerId: string, note?: string | null, expectedVersion?: number | null) {
   return runUnitOfWork(deps, async (w) => {
     const offer = await findOffer(w, viewer, offerId);
-    const before = await loadState(w.tx, offer.ticketId, { lock: true });
+    const before = await loadState(w.tx, offer.ticketId, { lock: true, expectedVersion });
     if (offer.status !== 'PENDING') throw new InvalidTransition(before.status, 'declineOffer', `The offer is ${offer.status.toLowerCase()}`);
     checkActor('declineOffer', relationsOf(viewer, before, null));
     await endOffer(deps, w, before, offerId, 'DECLINED', viewer.userId, note ?? null);

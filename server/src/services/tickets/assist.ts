@@ -85,10 +85,10 @@ async function teamManagers(w: Work, teamId: string): Promise<string[]> {
   return ms.map((m) => m.userId);
 }
 
-async function findAssist(w: Work, viewer: Viewer, assistId: string) {
+async function findAssist(w: Work, viewer: Viewer, assistId: string, expectedVersion?: number | null) {
   const a = isUuid(assistId) ? await w.tx.assistRequest.findUnique({ where: { id: assistId } }) : null;
   if (!a) throw new NotFound('AssistRequest');
-  const s = await loadState(w.tx, a.ticketId, { lock: true });
+  const s = await loadState(w.tx, a.ticketId, { lock: true, expectedVersion });
   const managed = a.teamId
     ? new Set((await w.tx.teamMember.findMany({ where: { userId: viewer.userId, isManager: true }, select: { teamId: true } })).map((m) => m.teamId))
     : new Set<string>();
@@ -102,9 +102,9 @@ async function findAssist(w: Work, viewer: Viewer, assistId: string) {
 }
 
 /** A team manager (or a manager) hands a pooled request to a member of the team. */
-export function dispatchAssist(deps: TicketDeps, viewer: Viewer, input: { assistId: string; toUserId: string }) {
+export function dispatchAssist(deps: TicketDeps, viewer: Viewer, input: { assistId: string; toUserId: string; expectedVersion?: number | null }) {
   return runUnitOfWork(deps, async (w) => {
-    const { a, s, managed } = await findAssist(w, viewer, input.assistId);
+    const { a, s, managed } = await findAssist(w, viewer, input.assistId, input.expectedVersion);
     if (a.status !== 'POOLED') throw new InvalidTransition(s.status, 'dispatchAssist', `The assist request is ${a.status.toLowerCase()}`);
     const rel = relationsOf(viewer, s, null, { teamManagerOf: isManager(viewer.role) ? new Set([a.teamId!]) : managed });
     authorize('dispatchAssist', s.status, rel);
@@ -122,12 +122,12 @@ export function dispatchAssist(deps: TicketDeps, viewer: Viewer, input: { assist
 }
 
 /** The handler answers; the assignee (and the requester) are told. */
-export function completeAssist(deps: TicketDeps, viewer: Viewer, input: { assistId: string; reply: string }) {
+export function completeAssist(deps: TicketDeps, viewer: Viewer, input: { assistId: string; reply: string; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
   const reply = text(errors, 'reply', input.reply, { required: true, max: 10_000 });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
-    const { a, s } = await findAssist(w, viewer, input.assistId);
+    const { a, s } = await findAssist(w, viewer, input.assistId, input.expectedVersion);
     if (a.status !== 'OPEN' || a.handlerId !== viewer.userId) {
       if (a.status !== 'OPEN') throw new InvalidTransition(s.status, 'completeAssist', `The assist request is ${a.status.toLowerCase()}`);
       throw new NotAllowed('Only the person handling the assist can complete it');
@@ -143,13 +143,13 @@ export function completeAssist(deps: TicketDeps, viewer: Viewer, input: { assist
 }
 
 /** The handler passes the request on (再次转办); the new request continues it. */
-export function forwardAssist(deps: TicketDeps, viewer: Viewer, input: AssistTarget & { assistId: string; note: string }) {
+export function forwardAssist(deps: TicketDeps, viewer: Viewer, input: AssistTarget & { assistId: string; note: string; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
   const note = text(errors, 'note', input.note, { required: true, max: 2000 });
   throwIfErrors(errors);
   checkTarget(input);
   return runUnitOfWork(deps, async (w) => {
-    const { a, s } = await findAssist(w, viewer, input.assistId);
+    const { a, s } = await findAssist(w, viewer, input.assistId, input.expectedVersion);
     if (a.status !== 'OPEN') throw new InvalidTransition(s.status, 'forwardAssist', `The assist request is ${a.status.toLowerCase()}`);
     if (a.handlerId !== viewer.userId) throw new NotAllowed('Only the person handling the assist can forward it');
     authorize('forwardAssist', s.status, relationsOf(viewer, s, null));

@@ -46,19 +46,26 @@ export function requestHandover(
 }
 
 /** The target takes the ticket, if the requester is still its assignee. */
-export function acceptHandover(deps: TicketDeps, viewer: Viewer, handoverId: string) {
-  return respond(deps, viewer, handoverId, 'accept', null);
+export function acceptHandover(deps: TicketDeps, viewer: Viewer, handoverId: string, expectedVersion?: number | null) {
+  return respond(deps, viewer, handoverId, 'accept', null, expectedVersion);
 }
 
-export function rejectHandover(deps: TicketDeps, viewer: Viewer, handoverId: string, note?: string | null) {
-  return respond(deps, viewer, handoverId, 'reject', note ?? null);
+export function rejectHandover(deps: TicketDeps, viewer: Viewer, handoverId: string, note?: string | null, expectedVersion?: number | null) {
+  return respond(deps, viewer, handoverId, 'reject', note ?? null, expectedVersion);
 }
 
-export function cancelHandover(deps: TicketDeps, viewer: Viewer, handoverId: string) {
-  return respond(deps, viewer, handoverId, 'cancel', null);
+export function cancelHandover(deps: TicketDeps, viewer: Viewer, handoverId: string, expectedVersion?: number | null) {
+  return respond(deps, viewer, handoverId, 'cancel', null, expectedVersion);
 }
 
-async function respond(deps: TicketDeps, viewer: Viewer, handoverId: string, action: 'accept' | 'reject' | 'cancel', note: string | null) {
+async function respond(
+  deps: TicketDeps,
+  viewer: Viewer,
+  handoverId: string,
+  action: 'accept' | 'reject' | 'cancel',
+  note: string | null,
+  expectedVersion?: number | null,
+) {
   const errors: { field: string; message: string }[] = [];
   const responseNote = text(errors, 'note', note, { max: 1000 });
   throwIfErrors(errors);
@@ -68,7 +75,7 @@ async function respond(deps: TicketDeps, viewer: Viewer, handoverId: string, act
     await assertVisible(w.tx, viewer, h.ticketId).catch(() => {
       throw new NotFound('HandoverRequest');
     });
-    const s = await loadState(w.tx, h.ticketId, { lock: true });
+    const s = await loadState(w.tx, h.ticketId, { lock: true, expectedVersion });
     const command = action === 'accept' ? 'acceptHandover' : action === 'reject' ? 'rejectHandover' : 'cancelHandover';
     // A request that was answered (or cancelled by a resolve) is not pending: the relation
     // is gone, and the ticket's status may have moved on.

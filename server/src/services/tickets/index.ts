@@ -19,15 +19,17 @@ export class TicketService {
   create = (v: Viewer, input: CreateTicketInput) => createTicket(this.deps, v, input);
   grab = (v: Viewer, ticketId: string, expectedVersion?: number | null) => assignment.grab(this.deps, v, ticketId, expectedVersion);
   dispatch = (v: Viewer, input: { ticketId: string; agentId: string; expectedVersion?: number | null }) => assignment.dispatch(this.deps, v, input);
-  acceptOffer = (v: Viewer, offerId: string) => assignment.acceptOffer(this.deps, v, offerId);
-  declineOffer = (v: Viewer, offerId: string, note?: string | null) => assignment.declineOffer(this.deps, v, offerId, note);
+  acceptOffer = (v: Viewer, offerId: string, expectedVersion?: number | null) => assignment.acceptOffer(this.deps, v, offerId, expectedVersion);
+  declineOffer = (v: Viewer, offerId: string, note?: string | null, expectedVersion?: number | null) =>
+    assignment.declineOffer(this.deps, v, offerId, note, expectedVersion);
   requestHandover = (v: Viewer, input: Parameters<typeof handover.requestHandover>[2]) => handover.requestHandover(this.deps, v, input);
-  acceptHandover = (v: Viewer, id: string) => handover.acceptHandover(this.deps, v, id);
-  rejectHandover = (v: Viewer, id: string, note?: string | null) => handover.rejectHandover(this.deps, v, id, note);
-  cancelHandover = (v: Viewer, id: string) => handover.cancelHandover(this.deps, v, id);
+  acceptHandover = (v: Viewer, id: string, expectedVersion?: number | null) => handover.acceptHandover(this.deps, v, id, expectedVersion);
+  rejectHandover = (v: Viewer, id: string, note?: string | null, expectedVersion?: number | null) =>
+    handover.rejectHandover(this.deps, v, id, note, expectedVersion);
+  cancelHandover = (v: Viewer, id: string, expectedVersion?: number | null) => handover.cancelHandover(this.deps, v, id, expectedVersion);
   requestAssist = (v: Viewer, input: Parameters<typeof assist.requestAssist>[2]) => assist.requestAssist(this.deps, v, input);
-  dispatchAssist = (v: Viewer, input: { assistId: string; toUserId: string }) => assist.dispatchAssist(this.deps, v, input);
-  completeAssist = (v: Viewer, input: { assistId: string; reply: string }) => assist.completeAssist(this.deps, v, input);
+  dispatchAssist = (v: Viewer, input: Parameters<typeof assist.dispatchAssist>[2]) => assist.dispatchAssist(this.deps, v, input);
+  completeAssist = (v: Viewer, input: Parameters<typeof assist.completeAssist>[2]) => assist.completeAssist(this.deps, v, input);
   forwardAssist = (v: Viewer, input: Parameters<typeof assist.forwardAssist>[2]) => assist.forwardAssist(this.deps, v, input);
   addComment = (v: Viewer, input: conversation.AddCommentInput) => conversation.addComment(this.deps, v, input);
   addAttachment = (v: Viewer, input: conversation.AddAttachmentInput) => conversation.addAttachment(this.deps, v, input);
@@ -35,8 +37,8 @@ export class TicketService {
   resolve = (v: Viewer, input: { ticketId: string; resolution: string; expectedVersion?: number | null }) => progress.resolve(this.deps, v, input);
   reopen = (v: Viewer, input: { ticketId: string; reason?: string | null; expectedVersion?: number | null }) => progress.reopen(this.deps, v, input);
   close = (v: Viewer, input: { ticketId: string; reason?: string | null; expectedVersion?: number | null }) => progress.close(this.deps, v, input);
-  rate = (v: Viewer, input: { ticketId: string; score: number; comment?: string | null }) => progress.rate(this.deps, v, input);
-  inviteRating = (v: Viewer, input: { ticketId: string }) => progress.inviteRating(this.deps, v, input);
+  rate = (v: Viewer, input: Parameters<typeof progress.rate>[2]) => progress.rate(this.deps, v, input);
+  inviteRating = (v: Viewer, input: Parameters<typeof progress.inviteRating>[2]) => progress.inviteRating(this.deps, v, input);
   updateFields = (v: Viewer, input: { ticketId: string; values: FieldValueInput[]; expectedVersion?: number | null }) => progress.updateFields(this.deps, v, input);
 
   /** What the durable timers do when they fire. */

@@ -152,13 +152,13 @@ async function closeLocked(w: Work, s: TicketState, actorId: string | null, reas
 }
 
 /** The creator rates a resolved or closed ticket, once (the database holds one rating per ticket). */
-export function rate(deps: TicketDeps, viewer: Viewer, input: { ticketId: string; score: number; comment?: string | null }) {
+export function rate(deps: TicketDeps, viewer: Viewer, input: { ticketId: string; score: number; comment?: string | null; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
   if (!Number.isInteger(input.score) || input.score < 1 || input.score > 5) errors.push({ field: 'score', message: 'must be 1 to 5' });
   const comment = text(errors, 'comment', input.comment, { max: 2000 });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
-    const s = await lockForCommand(w.tx, viewer, input.ticketId);
+    const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
     authorize('rate', s.status, relationsOf(viewer, s, null));
     const existing = await w.tx.rating.findUnique({ where: { ticketId: s.id }, select: { id: true } });
     if (existing) throw new NotAllowed('This ticket has already been rated');
@@ -171,9 +171,9 @@ export function rate(deps: TicketDeps, viewer: Viewer, input: { ticketId: string
 }
 
 /** The assignee invites the creator to rate (邀请评价). */
-export function inviteRating(deps: TicketDeps, viewer: Viewer, input: { ticketId: string }) {
+export function inviteRating(deps: TicketDeps, viewer: Viewer, input: { ticketId: string; expectedVersion?: number | null }) {
   return runUnitOfWork(deps, async (w) => {
-    const s = await lockForCommand(w.tx, viewer, input.ticketId);
+    const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
     authorize('inviteRating', s.status, relationsOf(viewer, s, null));
     if (await w.tx.rating.findUnique({ where: { ticketId: s.id }, select: { id: true } })) {
       throw new InvalidTransition(s.status, 'inviteRating', 'The ticket is already rated');
