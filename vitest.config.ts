@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 // graphql 16 ships CJS (index.js) and ESM (index.mjs). Node and tsx load the CJS file for
@@ -10,6 +11,16 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
     projects: [
+      {
+        extends: true,
+        plugins: [vue()],
+        test: {
+          name: 'web',
+          root: './web',
+          include: ['src/**/*.test.ts'],
+          environment: 'happy-dom',
+        },
+      },
       {
         extends: true,
         test: {
