@@ -12,6 +12,19 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // Browser tests: real server, real PostgreSQL, Debian's Chromium. Sequential, slow.
+        extends: true,
+        test: {
+          name: 'e2e',
+          root: './web',
+          include: ['e2e/**/*.e2e.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
         extends: true,
         plugins: [vue()],
         test: {

@@ -6,7 +6,7 @@ const en: typeof zhCN = {
   nav: { board: 'Board', newTicket: 'New ticket', tickets: 'Tickets', settings: 'Settings', portal: 'Customer portal', logout: 'Log out' },
   login: {
     title: 'Log in', email: 'Email', password: 'Password', submit: 'Log in', failed: 'Email or password is incorrect',
-    demo: 'Demo logins: agent1@gongdan.dev / manager1@gongdan.dev / customer1@gongdan.dev, password gongdan123',
+    demo: "Demo logins: agent1{'@'}gongdan.dev / manager1{'@'}gongdan.dev / customer1{'@'}gongdan.dev, password gongdan123",
   },
   connection: { live: 'Live', connecting: 'Connecting', reconnecting: 'Reconnecting…', offline: 'Offline' },
   presence: { ONLINE: 'Online', AWAY: 'Away', OFFLINE: 'Offline' },

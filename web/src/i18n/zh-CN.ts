@@ -4,7 +4,7 @@ export default {
   nav: { board: '工作台', newTicket: '新建工单', tickets: '工单列表', settings: '设置', portal: '客户门户', logout: '退出登录' },
   login: {
     title: '登录', email: '邮箱', password: '密码', submit: '登录', failed: '邮箱或密码错误',
-    demo: '演示账号：agent1@gongdan.dev / manager1@gongdan.dev / customer1@gongdan.dev，密码 gongdan123',
+    demo: "演示账号：agent1{'@'}gongdan.dev / manager1{'@'}gongdan.dev / customer1{'@'}gongdan.dev，密码 gongdan123",
   },
   connection: { live: '实时', connecting: '连接中', reconnecting: '重新连接中…', offline: '离线' },
   presence: { ONLINE: '在线', AWAY: '离开', OFFLINE: '离线' },
