@@ -441,6 +441,22 @@ describe('status, resolve, reopen, close, rate', () => {
     expect(await eventKinds(p(), c.id)).toEqual(['CREATED', 'GRABBED', 'RESOLVED', 'REOPENED', 'RESOLVED', 'RATING_INVITED', 'RATED']);
   });
 
+  it('the creator confirms the resolution, which closes the ticket; nobody else can', async () => {
+    const a = await actor(p(), 'AGENT');
+    const cust = await actor(p(), 'CUSTOMER');
+    const type = await makeType(p());
+    const c = await createTicket(t, cust.token, type.id);
+    await mutate(t, 'grabTicket', { ticketId: c.gid }, a.token);
+    expect(await mutate(t, 'confirmResolution', { ticketId: c.gid }, cust.token)).toMatchObject({ __typename: 'InvalidTransition', from: 'PROCESSING' });
+    await mutate(t, 'resolveTicket', { ticketId: c.gid, resolution: '好了' }, a.token);
+    expect(await mutate(t, 'confirmResolution', { ticketId: c.gid }, a.token)).toMatchObject({ __typename: 'NotAllowed' });
+    const r = await mutate(t, 'confirmResolution', { ticketId: c.gid }, cust.token);
+    expect(r.ticket?.status).toBe('CLOSED');
+    expect(await p().scheduledJob.count({ where: { ticketId: c.id, kind: 'ticket.autoClose', status: 'PENDING' } })).toBe(0);
+    // Rating is still possible after confirming.
+    expect((await mutate(t, 'rateTicket', { ticketId: c.gid, score: 5 }, cust.token)).__typename).toBe('TicketPayload');
+  });
+
   it('auto-close fires after the delay; a manager can close; CLOSED is final', async () => {
     const a = await actor(p(), 'AGENT');
     const { c } = await assigned(a.token, { autoCloseAfterSeconds: 120 });

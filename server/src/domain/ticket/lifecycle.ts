@@ -99,6 +99,7 @@ export const LIFECYCLE = {
   resolve: { from: WORKING, who: ['assignee'], to: 'RESOLVED', emits: 'RESOLVED' },
   reopen: { from: ['RESOLVED'], who: ['creator', 'assignee', 'manager'], to: 'PROCESSING', emits: 'REOPENED' },
   close: { from: NOT_CLOSED, who: ['manager'], to: 'CLOSED', emits: 'CLOSED' },
+  confirmResolution: { from: ['RESOLVED'], who: ['creator'], to: 'CLOSED', emits: 'CLOSED' },
   autoClose: { from: ['RESOLVED'], who: ['system'], to: 'CLOSED', emits: 'CLOSED' },
   rate: { from: ['RESOLVED', 'CLOSED'], who: ['creator'], to: 'same', emits: 'RATED' },
   inviteRating: { from: ['RESOLVED', 'CLOSED'], who: ['assignee'], to: 'same', emits: 'RATING_INVITED' },

@@ -202,6 +202,23 @@ builder.mutationFields((t) => ({
     }),
   }),
 
+  confirmResolution: t.withAuth(write).field({
+    type: TicketPayload,
+    description: '用户确认: the creator confirms a resolved ticket is solved, which closes it. (Saying "not solved" is reopenTicket.)',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ConfirmResolutionInput', {
+          fields: (f) => ({ ticketId: f.globalID({ for: TicketRef }), expectedVersion: f.int({ required: false }) }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'ConfirmResolutionResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticket: await ticketPayload(ctx, await ctx.services.tickets.confirmResolution(ctx.viewer, { ticketId: input.ticketId.id, expectedVersion: input.expectedVersion })),
+    }),
+  }),
+
   closeTicket: t.withAuth({ $all: { manager: true, scope: 'tickets:write' } }).field({
     type: TicketPayload,
     description: 'A manager closes a ticket. CLOSED is final.',

@@ -36,6 +36,7 @@ export class TicketService {
   setStatus = (v: Viewer, input: { ticketId: string; status: TicketStatus; expectedVersion?: number | null }) => progress.setStatus(this.deps, v, input);
   resolve = (v: Viewer, input: { ticketId: string; resolution: string; expectedVersion?: number | null }) => progress.resolve(this.deps, v, input);
   reopen = (v: Viewer, input: { ticketId: string; reason?: string | null; expectedVersion?: number | null }) => progress.reopen(this.deps, v, input);
+  confirmResolution = (v: Viewer, input: { ticketId: string; expectedVersion?: number | null }) => progress.confirmResolution(this.deps, v, input);
   close = (v: Viewer, input: { ticketId: string; reason?: string | null; expectedVersion?: number | null }) => progress.close(this.deps, v, input);
   rate = (v: Viewer, input: Parameters<typeof progress.rate>[2]) => progress.rate(this.deps, v, input);
   inviteRating = (v: Viewer, input: Parameters<typeof progress.inviteRating>[2]) => progress.inviteRating(this.deps, v, input);

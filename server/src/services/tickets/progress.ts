@@ -133,6 +133,16 @@ export function close(deps: TicketDeps, viewer: Viewer, input: { ticketId: strin
   });
 }
 
+/** 用户确认: the creator confirms the resolution, which closes the ticket. */
+export function confirmResolution(deps: TicketDeps, viewer: Viewer, input: { ticketId: string; expectedVersion?: number | null }) {
+  return runUnitOfWork(deps, async (w) => {
+    const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
+    authorize('confirmResolution', s.status, relationsOf(viewer, s, null));
+    await closeLocked(w, s, viewer.userId, 'resolution confirmed by the customer');
+    return s.id;
+  });
+}
+
 /** Timer: a resolved ticket closes by itself after the type's delay. */
 export async function autoClose(w: Work, ticketId: string): Promise<void> {
   const s = await loadState(w.tx, ticketId, { lock: true });
