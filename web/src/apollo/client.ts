@@ -25,7 +25,9 @@ export function createApollo(): ApolloClient<NormalizedCacheObject> {
   let connectedBefore = false;
   wsClient = createClient({
     url: wsUrl(),
-    lazy: true,
+    // Connect right away (also anonymously on the login page) so the indicator reflects
+    // the real link state; a login restarts the socket with the new token.
+    lazy: false,
     // Read at every (re)connect, so a new login is used without rebuilding the client.
     connectionParams: () => (session.token.value ? { authorization: `Bearer ${session.token.value}` } : {}),
     retryAttempts: Infinity,

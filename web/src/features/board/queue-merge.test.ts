@@ -115,3 +115,77 @@ describe('optimistic grab', () => {
     expect(ids(b.queues.MY_TICKETS)).toEqual(['a']);
   });
 });
+
+describe('counts', () => {
+  it('counts cards beyond the loaded page as of the load', () => {
+    const b = new QueueBoard<CardLike>(['POOL', 'MY_TICKETS']);
+    b.load({ seq: '1', queues: { POOL: [card('a'), card('b')], MY_TICKETS: [card('c')] }, totals: { POOL: 250, MY_TICKETS: 1 } });
+    expect(b.count('POOL')).toBe(250);
+    expect(b.truncated('POOL')).toBe(true);
+    expect(b.count('MY_TICKETS')).toBe(1);
+    expect(b.truncated('MY_TICKETS')).toBe(false);
+    b.event(ev(2, 1, card('d'), [{ queue: 'MY_TICKETS', kind: 'ENTERED' }]));
+    expect(b.count('MY_TICKETS')).toBe(2);
+    expect(b.count('OPEN')).toBe(0);
+  });
+
+  it('without totals a queue counts what it holds', () => {
+    expect(board().count('POOL')).toBe(2);
+  });
+});
+
+describe('grab races with other changes', () => {
+  it('a grab whose ticket was dispatched meanwhile does not come back when it fails', () => {
+    const b = board();
+    b.beginGrab('a');
+    b.event(ev(11, 10, card('a'), [{ queue: 'POOL', kind: 'LEFT' }]));
+    b.grabFailed('a', false);
+    expect(ids(b.queues.POOL)).toEqual(['b']);
+    expect(ids(b.queues.MY_TICKETS)).toEqual([]);
+  });
+
+  it('a refetch that no longer has the ticket anywhere marks it gone, too', () => {
+    const b = board();
+    b.beginGrab('a');
+    b.load({ seq: '12', queues: { POOL: [card('b', 'URGENT')], MY_TICKETS: [] } });
+    expect(ids(b.queues.MY_TICKETS)).toEqual(['a']);
+    b.grabFailed('a', false);
+    expect(ids(b.queues.POOL)).toEqual(['b']);
+    expect(ids(b.queues.MY_TICKETS)).toEqual([]);
+  });
+
+  it('a settled grab can be grabbed again after a failure put it back', () => {
+    const b = board();
+    b.beginGrab('a');
+    b.grabFailed('a', false);
+    expect(b.beginGrab('a')).toBe(true);
+    b.grabSucceeded(card('a'));
+    expect(ids(b.queues.POOL)).toEqual(['b']);
+    expect(ids(b.queues.MY_TICKETS)).toEqual(['a']);
+    expect(b.grabbing.size).toBe(0);
+  });
+
+  it('failures after success, or for cards never grabbed, change nothing', () => {
+    const b = board();
+    b.beginGrab('a');
+    b.grabSucceeded(card('a'));
+    b.grabFailed('a', false);
+    b.grabFailed('zzz', false);
+    expect(ids(b.queues.POOL)).toEqual(['b']);
+    expect(ids(b.queues.MY_TICKETS)).toEqual(['a']);
+  });
+
+  it('works through a Vue reactive proxy (the board renders from one)', async () => {
+    const { reactive, computed } = await import('vue');
+    const b = reactive(board());
+    const pool = computed(() => ids(b.queues.POOL));
+    const busy = computed(() => b.grabbing.has('a'));
+    expect(pool.value).toEqual(['b', 'a']);
+    b.beginGrab('a');
+    expect(pool.value).toEqual(['b']);
+    expect(busy.value).toBe(true);
+    b.grabFailed('a', false);
+    expect(pool.value).toEqual(['b', 'a']);
+    expect(busy.value).toBe(false);
+  });
+});

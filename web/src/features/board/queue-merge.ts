@@ -25,6 +25,8 @@ export interface QueueEventLike<T extends CardLike> {
 export interface Snapshot<T extends CardLike> {
   seq: string;
   queues: Partial<Record<QueueName, T[]>>;
+  /** totalCount of each queue, when a page holds fewer cards than the queue has. */
+  totals?: Partial<Record<QueueName, number>>;
 }
 
 export type EventOutcome = 'applied' | 'duplicate' | 'buffered' | 'gap';
@@ -40,9 +42,13 @@ export class QueueBoard<T extends CardLike> {
   queues: Record<QueueName, T[]> = { POOL: [], MY_OFFERS: [], MY_TICKETS: [], ASSIST_POOL: [], OPEN: [] };
   /** Tickets being grabbed right now (moved optimistically). */
   readonly grabbing = new Set<string>();
+  /** Grabs in flight whose ticket left the pool meanwhile (dispatched, taken): never put back. */
+  private leftPool = new Set<string>();
   /** Set when an event revealed missed events: the owner refetches and calls load(). */
   needsRefetch = false;
   private buffer: QueueEventLike<T>[] = [];
+  /** Cards a queue has beyond the loaded page (totalCount − page size at load time). */
+  private beyondPage: Record<QueueName, number> = { POOL: 0, MY_OFFERS: 0, MY_TICKETS: 0, ASSIST_POOL: 0, OPEN: 0 };
 
   constructor(private readonly watched: readonly QueueName[]) {}
 
@@ -50,12 +56,32 @@ export class QueueBoard<T extends CardLike> {
   load(s: Snapshot<T>): void {
     this.seq = BigInt(s.seq);
     this.needsRefetch = false;
-    for (const q of this.watched) this.queues[q] = [...(s.queues[q] ?? [])].sort(byPriority);
-    // Grabs still in flight keep their optimistic place.
-    for (const id of this.grabbing) this.moveOptimistically(id);
+    for (const q of this.watched) {
+      this.queues[q] = [...(s.queues[q] ?? [])].sort(byPriority);
+      this.beyondPage[q] = Math.max(0, (s.totals?.[q] ?? 0) - this.queues[q].length);
+    }
+    // Grabs still in flight keep their optimistic place; one the snapshot no longer has
+    // in the pool (nor in our tickets) has gone elsewhere meanwhile.
+    for (const id of this.grabbing) {
+      if (!this.queues.POOL.some((t) => t.id === id) && !this.queues.MY_TICKETS.some((t) => t.id === id)) this.leftPool.add(id);
+      this.moveOptimistically(id);
+    }
     const pending = this.buffer;
     this.buffer = [];
     for (const e of pending) this.event(e);
+  }
+
+  /**
+   * How many tickets a queue holds, counting those beyond the loaded page. Cards beyond
+   * the page are counted as of the last load (events only tell us about cards we hold).
+   */
+  count(q: QueueName): number {
+    return this.queues[q].length + this.beyondPage[q];
+  }
+
+  /** Whether a queue has more tickets than the page shows. */
+  truncated(q: QueueName): boolean {
+    return this.beyondPage[q] > 0;
   }
 
   /** A reconnect or an unknown state: nothing after our position can be trusted. */
@@ -76,12 +102,13 @@ export class QueueBoard<T extends CardLike> {
       return 'gap';
     }
     for (const c of e.changes) {
+      if (c.queue === 'POOL' && c.kind === 'LEFT' && this.grabbing.has(e.ticketId)) this.leftPool.add(e.ticketId);
       if (!this.watched.includes(c.queue)) continue;
       if (c.kind === 'LEFT' || !e.ticket) this.remove(c.queue, e.ticketId);
       else this.upsert(c.queue, e.ticket);
     }
     // Our own successful grab arrives as an event: the card is real now.
-    if (e.changes.some((c) => c.queue === 'MY_TICKETS' && c.kind === 'ENTERED')) this.grabbing.delete(e.ticketId);
+    if (e.changes.some((c) => c.queue === 'MY_TICKETS' && c.kind === 'ENTERED') && this.grabbing.delete(e.ticketId)) this.settle(e.ticketId);
     this.seq = seq;
     return 'applied';
   }
@@ -97,19 +124,30 @@ export class QueueBoard<T extends CardLike> {
 
   grabSucceeded(ticket: T): void {
     this.grabbing.delete(ticket.id);
+    this.settle(ticket.id);
     this.remove('POOL', ticket.id);
     if (this.watched.includes('MY_TICKETS')) this.upsert('MY_TICKETS', ticket);
   }
 
-  /** `taken`: somebody else has it — it is gone from the pool for good. Otherwise it goes back. */
+  /**
+   * `taken`: somebody else has it — it is gone from the pool for good. Otherwise it goes
+   * back, unless an event said it left the pool meanwhile.
+   */
   grabFailed(ticketId: string, taken: boolean): void {
     if (!this.grabbing.delete(ticketId)) return;
-    const card = this.queues.MY_TICKETS.find((t) => t.id === ticketId);
+    const card = this.optimisticCards.get(ticketId) ?? this.queues.MY_TICKETS.find((t) => t.id === ticketId);
+    const gone = taken || this.leftPool.has(ticketId);
+    this.settle(ticketId);
     this.remove('MY_TICKETS', ticketId);
-    if (!taken && card) this.upsert('POOL', card);
+    if (!gone && card) this.upsert('POOL', card);
   }
 
   private optimisticCards = new Map<string, T>();
+
+  private settle(ticketId: string): void {
+    this.optimisticCards.delete(ticketId);
+    this.leftPool.delete(ticketId);
+  }
 
   private moveOptimistically(ticketId: string): void {
     const card = this.queues.POOL.find((t) => t.id === ticketId) ?? this.optimisticCards.get(ticketId);
