@@ -1,7 +1,6 @@
 // buildApp wires one gongdan instance: HTTP (GraphQL over HTTP, GraphiQL, health, the
 // built web board) and graphql-ws on the same /graphql path, both running through
 // yoga's envelop pipeline so plugins (auth, limits, logging) apply to both.
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -13,7 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
-import type { Config } from './config.ts';
+import { LIMIT_DEFAULTS, type Config } from './config.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import type { AuthFailure, Viewer } from './domain/identity/viewer.ts';
 import type { Context } from './graphql/context.ts';
@@ -27,9 +26,15 @@ import { JobRunner } from './infra/jobs/scheduler.ts';
 import { createMemoryBus } from './infra/pubsub/memory.ts';
 import { createOrderedBus } from './infra/pubsub/ordered.ts';
 import type { EventBus } from './infra/pubsub/pubsub.ts';
+import { createFanout } from './graphql/fanout.ts';
+import { createObservability, instrumentGrabs, routeOf, stampingBus, type Observability } from './observability/index.ts';
+import { QUERY_LIMITS, inputError, useOperationLimits } from './graphql/operation-limits.ts';
+import { clientAddress, memoryRateLimiters, useBodyLimit, useRateLimit, type RateLimiters } from './http/limits.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'PORT' | 'HOST' | 'SESSION_TTL_HOURS' | 'WEB_DIST' | 'GRAPHIQL' | 'SHUTDOWN_GRACE_MS' | 'JOB_POLL_MS'>;
+  config: Pick<Config, 'PORT' | 'HOST' | 'SESSION_TTL_HOURS' | 'WEB_DIST' | 'GRAPHIQL' | 'SHUTDOWN_GRACE_MS' | 'JOB_POLL_MS'> &
+    Partial<Pick<Config, 'SUBSCRIPTION_SHARING' | 'METRICS_TOKEN'>> &
+    Partial<Pick<Config, keyof typeof LIMIT_DEFAULTS>>;
   db: Database;
   logger: Logger;
   clock?: Clock;
@@ -37,12 +42,16 @@ export interface AppDeps {
   bus?: EventBus;
   /** Run the durable timer runner in this instance (default true). */
   runJobs?: boolean;
+  /** Rate limit counters; default in memory (one instance). See http/limits.ts. */
+  rateLimiters?: RateLimiters;
 }
 
 export interface App {
   services: Services;
   bus: EventBus;
   jobs: JobRunner;
+  /** Metrics and request observation of this instance. */
+  observability: Observability;
   /** In-process requests (tests): the same handler the HTTP server uses. */
   fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   start(): Promise<{ url: string; port: number }>;
@@ -59,6 +68,18 @@ export function buildApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const bus = deps.bus ?? createMemoryBus();
+  const obs = createObservability({ logger, db, metricsToken: config.METRICS_TOKEN });
+  // Publishers stamp each event's commit time, for the delivery-lag metric.
+  const publishing = stampingBus(bus, obs.metrics);
+  const fanout = createFanout({
+    share: config.SUBSCRIPTION_SHARING ?? true,
+    observer: {
+      subscriptionStarted: obs.metrics.subscriptionStarted,
+      subscriptionEnded: obs.metrics.subscriptionEnded,
+      executed: obs.metrics.subscriptionExecuted,
+      sent: (committedAt) => obs.metrics.payloadSent(committedAt),
+    },
+  });
   const events = createOrderedBus(bus, db.prisma, {
     onRepair: (r) => logger.warn(r, 'event stream had a hole; filled it from the timeline'),
     onError: (e) => logger.error({ err: e }, 'event stream error'),
@@ -66,12 +87,13 @@ export function buildApp(deps: AppDeps): App {
   const services = createServices({
     prisma: db.prisma,
     clock,
-    bus,
+    bus: publishing,
     sessionTtlMs: config.SESSION_TTL_HOURS * 3600_000,
     onPublishError: (e) => logger.error({ err: e }, 'publishing committed events failed'),
   });
+  instrumentGrabs(services.tickets, obs.metrics);
   const jobs = new JobRunner(
-    { prisma: db.prisma, clock, bus, snapshot: queueSnapshot },
+    { prisma: db.prisma, clock, bus: publishing, snapshot: queueSnapshot },
     services.tickets.jobHandlers(),
     { pollMs: config.JOB_POLL_MS, logger },
   );
@@ -82,11 +104,37 @@ export function buildApp(deps: AppDeps): App {
     const r = await services.auth.authenticate(token);
     return r.ok ? { viewer: r.viewer, authFailure: null } : { viewer: null, authFailure: r.reason };
   }
+  // One authentication per HTTP request, shared by the rate limiter and the context.
+  const authByRequest = new WeakMap<Request, Promise<ConnectionExtra>>();
+  const authOf = (request: Request) => {
+    let auth = authByRequest.get(request);
+    if (!auth) authByRequest.set(request, (auth = authenticate(request.headers.get('authorization'))));
+    return auth;
+  };
+  const limit = <K extends keyof typeof LIMIT_DEFAULTS>(k: K) => config[k] ?? LIMIT_DEFAULTS[k];
+  const guards = [
+    ...(limit('RATE_LIMIT_ENABLED')
+      ? [
+          useRateLimit<{ req?: http.IncomingMessage }>({
+            limiters: deps.rateLimiters ?? memoryRateLimiters({ perMinute: limit('RATE_LIMIT_PER_MINUTE'), anonymousPerMinute: limit('RATE_LIMIT_ANONYMOUS_PER_MINUTE') }),
+            identify: async (request, serverContext) => {
+              const { viewer } = await authOf(request);
+              return viewer ? { key: `token:${viewer.credentialId}`, anonymous: false } : { key: `ip:${clientAddress(serverContext)}`, anonymous: true };
+            },
+            onStoreError: (e) => logger.error({ err: e }, 'rate limit store failed; request let through'),
+          }),
+        ]
+      : []),
+    useBodyLimit(limit('MAX_BODY_BYTES')),
+    useOperationLimits({ ...QUERY_LIMITS, aliases: limit('MAX_ALIASES') }),
+  ];
 
-  const yoga = createYoga<{ req?: http.IncomingMessage; wsExtra?: ConnectionExtra }, Context>({
+  const yoga = createYoga<{ req?: http.IncomingMessage; wsExtra?: ConnectionExtra; requestId?: string }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    plugins: [obs.graphql.plugin, fanout.plugin, ...guards],
+    maxRequestBodySize: limit('MAX_BODY_BYTES'),
     maskedErrors: {
       // Expected domain failures outside a result union (subscriptions, queries) keep
       // their message and code; anything else is masked as an internal error.
@@ -99,7 +147,7 @@ export function buildApp(deps: AppDeps): App {
             extensions: { code: original.code },
           });
         }
-        return maskError(error, message, isDev);
+        return inputError(error) ?? maskError(error, message, isDev);
       },
     },
     graphiql: config.GRAPHIQL ? { title: 'gongdan GraphQL', subscriptionsProtocol: 'WS' } : false,
@@ -110,12 +158,12 @@ export function buildApp(deps: AppDeps): App {
       error: (...a) => logger.error(a.map((x) => (x instanceof Error ? x.stack : String(x))).join(' ')),
     },
     context: async (initial): Promise<Context> => {
-      const auth = initial.wsExtra ?? (await authenticate(initial.request.headers.get('authorization')));
+      const auth = initial.wsExtra ?? (await authOf(initial.request));
       return {
         ...auth,
         prisma: db.prisma,
         services,
-        requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
+        requestId: obs.graphql.requestIdOf(initial.request, initial),
         userAgent: initial.request?.headers.get('user-agent') ?? null,
         loaders: createLoaders(db.prisma),
         events,
@@ -130,7 +178,12 @@ export function buildApp(deps: AppDeps): App {
 
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
-    const pathname = url.split('?')[0];
+    const pathname = url.split('?')[0] ?? '/';
+    const requestId = obs.http.begin(req, res, routeOf(pathname));
+    if (pathname === '/metrics') {
+      obs.serveMetrics(req, res);
+      return;
+    }
     if (pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
@@ -146,7 +199,7 @@ export function buildApp(deps: AppDeps): App {
       return;
     }
     if (pathname === '/graphql' || pathname?.startsWith('/graphql/')) {
-      void yoga.handle(req, res, { req });
+      void yoga.handle(req, res, { req, requestId });
       return;
     }
     if (serveWeb) {
@@ -160,9 +213,11 @@ export function buildApp(deps: AppDeps): App {
       .end('The web board is not built. Run `pnpm --filter @gongdan/web build` (pnpm start does it for you).\n');
   });
 
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limit('MAX_BODY_BYTES') });
+  obs.metrics.observeWebsockets(() => wss.clients.size);
   const wsServer = useServer<Record<string, unknown>, ConnectionExtra>(
     {
+      connectionInitWaitTimeout: limit('WS_INIT_TIMEOUT_MS'),
       // Credentials come once, in connection_init; a bad token is refused with 4403.
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
@@ -171,21 +226,35 @@ export function buildApp(deps: AppDeps): App {
         Object.assign(ctx.extra, auth);
         return true;
       },
+      // The moment a subscription payload is sent: delivery lag from its event's commit.
+      // (Shared payloads are written by graphql/fanout.ts itself and counted there.)
+      onNext: (_ctx, _id, _payload, _args, result) => obs.metrics.payloadSent(fanout.eventOf(result)?.committedAt),
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        // graphql-ws registers the operation before this hook: the count includes it.
+        if (Object.keys(ctx.subscriptions).length > limit('WS_MAX_SUBSCRIPTIONS')) return [tooManyOperations(limit('WS_MAX_SUBSCRIPTIONS'))];
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
+          // With the socket, lets shared subscription payloads be written directly (graphql/fanout.ts).
+          operationId: id,
           params: payload,
           wsExtra: { viewer: ctx.extra.viewer, authFailure: ctx.extra.authFailure },
           request: new Request('http://localhost/graphql', { headers: ctx.extra.request.headers as HeadersInit }),
         });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          // A syntax error ends this operation, not the connection (and its other subscriptions).
+          return [e instanceof GraphQLError ? e : new GraphQLError('The query could not be parsed')];
+        }
         const args = {
           schema: s,
           operationName: payload.operationName,
-          document: parse(payload.query),
+          document,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
@@ -210,6 +279,7 @@ export function buildApp(deps: AppDeps): App {
     services,
     bus,
     jobs,
+    observability: obs,
     fetch: (input, init) => Promise.resolve(yoga.fetch(new Request(input, init))),
     start: () =>
       new Promise((resolve, reject) => {
@@ -240,6 +310,12 @@ export function buildApp(deps: AppDeps): App {
         await events.close();
       })()),
   };
+}
+
+function tooManyOperations(max: number): GraphQLError {
+  return new GraphQLError(`Too many operations on this connection: at most ${max} at a time. Complete one first, or open another connection.`, {
+    extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: max },
+  });
 }
 
 interface EnvelopedRoot {

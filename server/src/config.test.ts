@@ -22,6 +22,21 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes a redis:// or rediss:// REDIS_URL for several instances, and a channel name', () => {
+    expect(loadConfig({}).REDIS_URL).toBeUndefined();
+    expect(loadConfig({}).REDIS_CHANNEL).toBe('gongdan:ticket-events');
+    const c = loadConfig({ REDIS_URL: 'rediss://:secret@redis.internal:6380/0', REDIS_CHANNEL: 'gongdan-staging:events' });
+    expect(c).toMatchObject({ REDIS_URL: 'rediss://:secret@redis.internal:6380/0', REDIS_CHANNEL: 'gongdan-staging:events' });
+    for (const [env, message] of [
+      [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL="localhost:6379": must be a redis:// or rediss:// URL'],
+      [{ REDIS_URL: 'redis://' }, 'REDIS_URL="redis://": must be a redis:// or rediss:// URL'],
+      [{ REDIS_URL: 'redis://bad host:6379' }, 'REDIS_URL="redis://bad host:6379": is not a valid URL'],
+      [{ REDIS_CHANNEL: 'two words' }, 'REDIS_CHANNEL="two words"'],
+    ] as const) {
+      expect(() => loadConfig(env)).toThrow(message);
+    }
+  });
+
   it('treats empty variables as unset', () => {
     const c = loadConfig({ PORT: '', DATABASE_URL: '' });
     expect(c.PORT).toBe(4000);

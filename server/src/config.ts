@@ -10,6 +10,23 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Request limits; buildApp falls back to these when a test config leaves them out. */
+export const LIMIT_DEFAULTS = {
+  /** Largest GraphQL request body (HTTP) or websocket message. */
+  MAX_BODY_BYTES: 1024 * 1024,
+  /** Aliased fields per operation, fragments expanded. */
+  MAX_ALIASES: 30,
+  /** How long a websocket may stay open without `connection_init` (then 4408). */
+  WS_INIT_TIMEOUT_MS: 3000,
+  /** Operations running at once on one websocket. */
+  WS_MAX_SUBSCRIPTIONS: 50,
+  RATE_LIMIT_ENABLED: true,
+  /** HTTP GraphQL requests per minute per session or API token. */
+  RATE_LIMIT_PER_MINUTE: 1200,
+  /** HTTP GraphQL requests per minute per client address without a valid credential. */
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: 300,
+} as const;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -27,6 +44,33 @@ const envSchema = z.object({
   GRAPHIQL: bool.default(true),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  // Request limits (http/limits.ts, graphql/operation-limits.ts); defaults in LIMIT_DEFAULTS.
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(LIMIT_DEFAULTS.MAX_BODY_BYTES),
+  MAX_ALIASES: z.coerce.number().int().min(1).max(10_000).default(LIMIT_DEFAULTS.MAX_ALIASES),
+  WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(LIMIT_DEFAULTS.WS_INIT_TIMEOUT_MS),
+  WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(LIMIT_DEFAULTS.WS_MAX_SUBSCRIPTIONS),
+  RATE_LIMIT_ENABLED: bool.default(LIMIT_DEFAULTS.RATE_LIMIT_ENABLED),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(LIMIT_DEFAULTS.RATE_LIMIT_PER_MINUTE),
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(LIMIT_DEFAULTS.RATE_LIMIT_ANONYMOUS_PER_MINUTE),
+  /** Several instances: their event bus on Redis pub/sub. Unset = in-memory (one instance). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/[^/]/, 'must be a redis:// or rediss:// URL')
+    .refine((v) => URL.canParse(v), 'is not a valid URL')
+    .optional(),
+  /** The pub/sub channel: the same for instances sharing a database, different per deployment. */
+  REDIS_CHANNEL: z
+    .string()
+    .regex(/^[\w:.-]{1,200}$/, 'letters, digits and _ : . - only (at most 200)')
+    .default('gongdan:ticket-events'),
+  /**
+   * Execute each subscription event once per (document, variables, permission class)
+   * and share the result among those subscribers (graphql/fanout.ts). `false` executes
+   * it once per subscriber, as plain graphql-js does.
+   */
+  SUBSCRIPTION_SHARING: bool.default(true),
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, repoRoot } from './config.ts';
 import { openDatabase } from './infra/db/client.ts';
 import { applyMigrations } from './infra/db/migrate/commands.ts';
 import { seedDemoData } from './infra/db/seed/index.ts';
+import { createRedisBus } from './infra/pubsub/redis.ts';
 
 async function main() {
   let config;
@@ -41,7 +42,21 @@ async function main() {
     logger.info(summary.counts, 'demo data seeded (password for every demo login: gongdan123)');
   }
 
-  const app = buildApp({ config, db, logger });
+  // Several instances share their events through Redis; without it the bus is in-memory.
+  const bus = config.REDIS_URL
+    ? createRedisBus({ url: config.REDIS_URL, channel: config.REDIS_CHANNEL, logger: logger.child({ component: 'event-bus' }) })
+    : undefined;
+  if (bus) {
+    // Take traffic once subscribed, but do not wait for Redis for ever: until it is
+    // there, subscribers get events from the database (the ordered bus's tail check).
+    const subscribed = bus.ready.then(
+      () => logger.info({ channel: bus.channel }, 'event bus: subscribed on redis'),
+      (e: unknown) => logger.error({ err: e }, 'event bus: redis subscription failed'),
+    );
+    const waited = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());
+    if ((await Promise.race([subscribed, waited])) === 'timeout') logger.warn('event bus: redis not reachable yet; starting anyway');
+  }
+  const app = buildApp({ config, db, logger, bus });
   const { url } = await app.start();
   logger.info(`gongdan listening: board ${url}/  GraphQL ${url}/graphql`);
 

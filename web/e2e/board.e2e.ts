@@ -138,6 +138,7 @@ describe('agent board', () => {
     await agent.reload();
     await agent.locator('[data-test=board][data-loaded=true]').waitFor();
     await agent.locator('[data-test=connection-indicator][data-state=live]').waitFor();
+    await expect.poll(() => agent.locator('.el-loading-mask:visible').count()).toBe(0);
     await screenshot(agent, 'board');
   });
 });

@@ -181,7 +181,41 @@ describe('ticket workspace', () => {
     await agent.locator('[data-test=ticket-header][data-status]').waitFor();
     await agent.locator('[data-event-kind=ASSIST_COMPLETED]').waitFor();
     await live(agent);
+    await expect.poll(() => agent.locator('.el-loading-mask:visible').count()).toBe(0);
     await screenshot(agent, 'workspace');
+  });
+
+  it('a command on a ticket that changed meanwhile is refused with "changed meanwhile — reloaded"', async () => {
+    const tk = await ticketWorkedBy('agent5@gongdan.dev', '并发测试：同时修改同一工单');
+    const agent = await page('agent5@gongdan.dev');
+    await openTicket(agent, tk.id);
+    const version = Number(await agent.getByTestId('ticket-header').getAttribute('data-version'));
+
+    // Hold the workspace's reloads, so it keeps the version it has while someone else writes.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await agent.route('**/graphql', async (route) => {
+      if (route.request().postData()?.includes('"operationName":"WorkspaceTicket"')) await gate;
+      await route.continue();
+    });
+    const manager = await apiLogin(server.url, 'manager1@gongdan.dev');
+    await api(server.url, `mutation ($id: ID!) { addComment(input: { ticketId: $id, body: "主管备注：客户是老客户，注意语气。", visibility: INTERNAL }) { __typename } }`, { id: tk.id }, manager);
+    await agent.getByTestId('timeline-internal').filter({ hasText: '主管备注' }).waitFor();
+
+    // The status change carries the old version: refused, and the workspace reloads.
+    await action(agent, 'SET_STATUS').locator('button').click();
+    await agent.getByTestId('status-WAITING_CUSTOMER').click();
+    await agent.waitForTimeout(300);
+    release();
+    await expect.poll(() => agent.locator('.el-message').allTextContents()).toContainEqual(expect.stringContaining('已被他人修改，已重新加载'));
+    await expect.poll(async () => Number(await agent.getByTestId('ticket-header').getAttribute('data-version'))).toBeGreaterThan(version);
+    expect(await agent.getByTestId('ticket-header').getAttribute('data-status')).toBe('PROCESSING');
+    await agent.unroute('**/graphql');
+
+    // With the fresh version the same command goes through.
+    await action(agent, 'SET_STATUS').locator('button').click();
+    await agent.getByTestId('status-WAITING_CUSTOMER').click();
+    await expect.poll(() => agent.getByTestId('ticket-header').getAttribute('data-status')).toBe('WAITING_CUSTOMER');
   });
 
   it('creates a ticket from the type\'s field template, with server field errors shown on the fields', async () => {

@@ -16,6 +16,7 @@ import { ValidationFailed } from '../domain/errors.ts';
 import { hasScope, isInternal, isManager, type ApiScope } from '../domain/identity/viewer.ts';
 import type { Context } from './context.ts';
 import { ForbiddenError, UnauthenticatedError } from './auth-errors.ts';
+import { QUERY_LIMITS, complexityLimitError } from './operation-limits.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -57,6 +58,9 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {
+    // Subscriptions are authorized when they start (no credential → UNAUTHENTICATED at
+    // once), not when their first event resolves; the streams re-check every event.
+    authorizeOnSubscribe: true,
     authScopes: (ctx) => {
       const v = ctx.viewer;
       return {
@@ -107,7 +111,10 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: { complexity: 20_000, depth: 12, breadth: 300 },
+    // Enforced before execution by the validation rule of operation-limits.ts; this
+    // execution-time check is the backstop, with the same limits and error codes.
+    limit: QUERY_LIMITS,
+    complexityError: complexityLimitError,
   },
 });
 

@@ -1,7 +1,7 @@
 // An app instance on a database of its own, driven in-process through yoga's fetch
 // (the same handler the HTTP server uses) or on a real port when a test needs one.
 import { pino } from 'pino';
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp, type App, type AppDeps } from '../../src/app.ts';
 import type { Clock } from '../../src/domain/clock.ts';
 import type { QueryLogEntry } from '../../src/infra/db/client.ts';
 import { openTestDatabase, type OpenTestDatabase } from './postgres.ts';
@@ -35,11 +35,13 @@ export const TEST_CONFIG = {
   JOB_POLL_MS: 200,
 } as const;
 
-export async function startTestApp(opts: { clock?: Clock; runJobs?: boolean; poolSize?: number } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { clock?: Clock; runJobs?: boolean; poolSize?: number; config?: Partial<AppDeps['config']> } = {},
+): Promise<TestApp> {
   const queries: QueryLogEntry[] = [];
   const tdb = await openTestDatabase({ log: (q) => queries.push(q), ...(opts.poolSize && { poolSize: opts.poolSize }) });
   const app = buildApp({
-    config: TEST_CONFIG,
+    config: { ...TEST_CONFIG, ...opts.config },
     db: tdb.db,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(opts.clock && { clock: opts.clock }),

@@ -47,7 +47,7 @@ const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   fields: (t) => ({
     name: t.string({ validate: z.string().max(100) }),
     userId: t.globalID({ for: UserRef, description: 'The user the integration acts as (its tickets and comments are attributed to it).' }),
-    scopes: t.field({ type: [ApiScopeEnum] }),
+    scopes: t.field({ type: [ApiScopeEnum], validate: z.array(z.unknown()).max(20) }),
     expiresAt: t.field({ type: 'DateTime', required: false }),
   }),
 });

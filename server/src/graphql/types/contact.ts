@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { OrganizationRef } from './organization.ts';
 import { UserRef } from './user.ts';
@@ -35,7 +36,7 @@ builder.queryFields((t) => ({
       ctx.prisma.contact.findMany({
         ...query,
         where: {
-          ...(organizationId && { organizationId: organizationId.id }),
+          ...(organizationId && { organizationId: { in: [organizationId.id].filter(isUuid) } }),
           ...(search && {
             OR: [
               { name: { contains: search, mode: 'insensitive' as const } },

@@ -3,6 +3,7 @@ import type { TicketEventMessage } from '../../infra/pubsub/pubsub.ts';
 import { scopeFor } from '../../services/tickets/event-scope.ts';
 import { UnauthenticatedError } from '../auth-errors.ts';
 import { builder } from '../builder.ts';
+import { isUuid } from '../../domain/ids.ts';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
 
@@ -54,7 +55,7 @@ builder.mutationField('markNotificationsRead', (t) =>
     },
     resolve: async (_r, { input }, ctx) => {
       const r = await ctx.prisma.notification.updateMany({
-        where: { userId: ctx.viewer.userId, readAt: null, ...(input.ids && { id: { in: input.ids.map((x) => x.id) } }) },
+        where: { userId: ctx.viewer.userId, readAt: null, ...(input.ids && { id: { in: input.ids.map((x) => x.id).filter(isUuid) } }) },
         data: { readAt: ctx.clock.now() },
       });
       return { count: r.count };

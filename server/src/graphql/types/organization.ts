@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { CustomerTierEnum } from './enums.ts';
 import { UserRef } from './user.ts';
@@ -43,7 +44,7 @@ builder.queryFields((t) => ({
     type: 'Organization',
     nullable: true,
     args: { id: t.arg.globalID({ for: OrganizationRef, required: true }) },
-    resolve: (query, _root, { id }, ctx) => ctx.prisma.organization.findUnique({ ...query, where: { id: id.id } }),
+    resolve: (query, _root, { id }, ctx) => (isUuid(id.id) ? ctx.prisma.organization.findUnique({ ...query, where: { id: id.id } }) : null),
   }),
 }));
 

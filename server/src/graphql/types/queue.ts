@@ -4,14 +4,17 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import type { Prisma } from '../../infra/db/generated/client.ts';
-import { isManager } from '../../domain/identity/viewer.ts';
+import { isManager, type Viewer } from '../../domain/identity/viewer.ts';
 import type { QueueChange, QueueName } from '../../domain/ticket/queues.ts';
 import { EVENT_KINDS, WORKING } from '../../domain/ticket/lifecycle.ts';
-import type { TicketEventMessage } from '../../infra/pubsub/pubsub.ts';
-import { scopeFor } from '../../services/tickets/event-scope.ts';
+import type { EventBus, TicketEventMessage } from '../../infra/pubsub/pubsub.ts';
+import type { PrismaClient } from '../../infra/db/generated/client.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { scopeFor, type PreparedEvent } from '../../services/tickets/event-scope.ts';
 import { UnauthenticatedError } from '../auth-errors.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
+import { shareable, subscriberTooSlow } from '../fanout.ts';
 import { currentSeq, createLoaders } from '../loaders.ts';
 import { TeamRef } from './team.ts';
 import { TicketFilter, filterWhere, orderBy, TicketOrderEnum, visibleFor, type TicketFilterArg } from './ticket.ts';
@@ -60,6 +63,8 @@ interface QueueEventShape {
   msg: TicketEventMessage;
   prevSeq: string;
   changes: QueueChange[];
+  /** Whether this subscriber may see the ticket, decided with the event's shared EventScope. */
+  canSeeTicket: boolean;
 }
 
 const QueueEventRef = builder.objectRef<QueueEventShape>('QueueEvent').implement({
@@ -78,7 +83,10 @@ const QueueEventRef = builder.objectRef<QueueEventShape>('QueueEvent').implement
       type: 'Ticket',
       nullable: true,
       description: 'The ticket now, if you may still see it.',
-      resolve: async (q, e, _a, ctx) => ctx.prisma.ticket.findFirst({ ...q, where: { AND: [{ id: e.msg.ticketId }, await visibleFor(ctx)] } }),
+      // Visibility was decided per subscriber by the stream (EventScope.canSeeTicket, the
+      // subscription form of the rule), so this field reads nothing from the viewer and
+      // can be shared by every subscriber of a permission class (graphql/fanout.ts).
+      resolve: (q, e, _a, ctx) => (e.canSeeTicket ? ctx.prisma.ticket.findUnique({ ...q, where: { id: e.msg.ticketId } }) : null),
     }),
     actor: t.prismaField({
       type: 'User',
@@ -205,22 +213,167 @@ builder.subscriptionField('queueEvents', (t) =>
   }),
 );
 
-async function* queueStream(ctx: Context, queues: Set<QueueName>, teamId: string | null): AsyncGenerator<QueueEventShape> {
-  const viewer = ctx.viewer!;
-  const ac = new AbortController();
-  const stream = ctx.events.subscribe(ac.signal);
-  try {
-    let prev = await currentSeq(ctx.prisma);
-    for await (const msg of stream) {
-      if (BigInt(msg.seq) <= BigInt(prev)) continue;
-      const scope = scopeFor(ctx.prisma, ctx.clock, msg);
-      if (!(await scope.stillAuthorized(viewer))) throw new UnauthenticatedError('REVOKED');
-      const changes = await scope.queueChangesFor(viewer, msg, queues, teamId);
-      if (changes.length === 0) continue;
-      yield { msg, prevSeq: prev, changes };
-      prev = msg.seq;
-    }
-  } finally {
-    ac.abort();
+/** Whether seq `a` comes after seq `b` (decimal strings without leading zeros). */
+const after = (a: string, b: string) => (a.length !== b.length ? a.length > b.length : a > b);
+
+// ───────────────────────── the queue event hub ─────────────────────────
+//
+// Every queueEvents subscription of an instance listens through one hub: the hub takes
+// each event from the ordered stream once, loads what re-authorizing all its watchers
+// needs in one round trip (EventScope.prepare), decides for each watcher synchronously
+// (still authorized? which of its queues? may it see the ticket?) and queues the
+// decision for that watcher's stream. Per event and watcher that is a few comparisons,
+// not a chain of promises and batched loads per subscriber.
+
+/** How far a watcher may fall behind before its subscription ends (it resubscribes and refetches). */
+const WATCHER_LIMIT = 1000;
+
+type Decision = { msg: TicketEventMessage; changes: QueueChange[]; canSeeTicket: boolean } | { error: unknown };
+
+interface Watcher {
+  viewer: Viewer;
+  queues: ReadonlySet<QueueName>;
+  teamId: string | null;
+  push(d: Decision): void;
+}
+
+class QueueHub {
+  private readonly watchers = new Set<Watcher>();
+  /** Aborts the hub's stream; null while it listens to nothing (no watchers). */
+  private listening: AbortController | null = null;
+
+  constructor(
+    private readonly events: EventBus,
+    private readonly prisma: PrismaClient,
+    private readonly clock: Clock,
+  ) {}
+
+  add(w: Watcher): () => void {
+    this.watchers.add(w);
+    if (!this.listening) this.listen();
+    return () => {
+      this.watchers.delete(w);
+      if (this.watchers.size === 0) {
+        this.listening?.abort();
+        this.listening = null;
+      }
+    };
   }
+
+  private listen(): void {
+    const ac = (this.listening = new AbortController());
+    // Registered now, before the caller reads its start position (see pubsub/feed.ts).
+    const stream = this.events.subscribe(ac.signal);
+    void (async () => {
+      try {
+        for await (const msg of stream) {
+          if (ac.signal.aborted) break;
+          await this.dispatch(msg, ac.signal);
+        }
+      } catch (e) {
+        // The stream failed (e.g. the hub fell too far behind): every watcher ends, and
+        // clients resubscribe and refetch; the next watcher starts a new stream.
+        if (!ac.signal.aborted) for (const w of [...this.watchers]) w.push({ error: e });
+      } finally {
+        if (this.listening === ac) this.listening = null;
+      }
+    })();
+  }
+
+  private async dispatch(msg: TicketEventMessage, signal: AbortSignal): Promise<void> {
+    if (this.watchers.size === 0) return;
+    const watchers = [...this.watchers];
+    let decide: PreparedEvent;
+    try {
+      decide = await scopeFor(this.prisma, this.clock, msg).prepare(
+        watchers.map((w) => w.viewer),
+        msg,
+      );
+    } catch (e) {
+      if (!signal.aborted) for (const w of watchers) w.push({ error: e });
+      return;
+    }
+    // Stopped meanwhile (every watcher left): a newer stream serves whoever came since.
+    if (signal.aborted) return;
+    for (const w of watchers) {
+      if (!decide.stillAuthorized(w.viewer)) {
+        w.push({ error: new UnauthenticatedError('REVOKED') });
+        continue;
+      }
+      const changes = decide.queueChangesFor(w.viewer, w.queues, w.teamId);
+      if (changes.length) w.push({ msg, changes, canSeeTicket: decide.canSeeTicket(w.viewer) });
+    }
+  }
+}
+
+const hubs = new WeakMap<EventBus, QueueHub>();
+
+/** One subscriber's queue events: the hub's decisions after its start position, with prevSeq. */
+function queueStream(ctx: Context, queues: Set<QueueName>, teamId: string | null): AsyncIterableIterator<QueueEventShape> {
+  let hub = hubs.get(ctx.events);
+  if (!hub) hubs.set(ctx.events, (hub = new QueueHub(ctx.events, ctx.prisma, ctx.clock)));
+  const buffer: Decision[] = [];
+  let wake: (() => void) | null = null;
+  let closed = false;
+  const remove = hub.add({
+    viewer: ctx.viewer!,
+    queues,
+    teamId,
+    push(d) {
+      if (closed) return;
+      if (buffer.length >= WATCHER_LIMIT) {
+        buffer.length = 0;
+        d = { error: subscriberTooSlow() };
+      }
+      buffer.push(d);
+      if ('error' in d) remove();
+      const w = wake;
+      wake = null;
+      w?.();
+    },
+  });
+  const start = currentSeq(ctx.prisma);
+  start.catch(() => undefined); // read (and rethrown) by next(); never an unhandled rejection
+  let prev: string | null = null;
+  const done = { value: undefined, done: true } as const;
+  const close = () => {
+    closed = true;
+    buffer.length = 0;
+    remove();
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const it: AsyncIterableIterator<QueueEventShape> = {
+    async next(): Promise<IteratorResult<QueueEventShape>> {
+      prev ??= await start;
+      for (;;) {
+        if (closed) return done;
+        const d = buffer.shift();
+        if (!d) {
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        if ('error' in d) {
+          close();
+          throw d.error;
+        }
+        if (!after(d.msg.seq, prev)) continue;
+        const { msg, changes, canSeeTicket } = d;
+        // Everything here besides the event goes into the share key (changes are a subset of msg.queueChanges).
+        const key = `${prev}|${canSeeTicket ? 1 : 0}|${changes.map((c) => msg.queueChanges.indexOf(c)).join(',')}`;
+        const value = shareable({ msg, prevSeq: prev, changes, canSeeTicket }, msg, key);
+        prev = msg.seq;
+        return { value, done: false };
+      }
+    },
+    async return() {
+      close();
+      return done;
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it;
 }

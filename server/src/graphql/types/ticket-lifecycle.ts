@@ -31,7 +31,8 @@ const FieldValueInput = builder.inputType('FieldValueInput', {
   description: 'A value for a custom field, by the field\'s key. Null or empty clears an optional field.',
   fields: (t) => ({
     key: t.string({ validate: z.string().max(100) }),
-    value: t.field({ type: 'JSON', required: false }),
+    // Any JSON; the field's kind decides what is valid. Bounded here before that check runs.
+    value: t.field({ type: 'JSON', required: false, validate: z.unknown().refine((v) => JSON.stringify(v ?? null).length <= 100_000, 'at most 100000 characters as JSON') }),
   }),
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type FIELD_EDITORS, type FIELD_KINDS, type FieldDefinition, type FieldOption } from '../../domain/ticket-type/template.ts';
 import { isInternal } from '../../domain/identity/viewer.ts';
 import { builder } from '../builder.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { AssignmentModeEnum, PriorityEnum } from './enums.ts';
 import { TeamRef } from './team.ts';
@@ -143,10 +144,12 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { id: t.arg.globalID({ for: TicketTypeRef, required: true }) },
     resolve: (query, _root, { id }, ctx) =>
-      ctx.prisma.ticketType.findFirst({
-        ...query,
-        where: { id: id.id, ...(!isInternal(ctx.viewer.role) && { active: true }) },
-      }),
+      isUuid(id.id)
+        ? ctx.prisma.ticketType.findFirst({
+            ...query,
+            where: { id: id.id, ...(!isInternal(ctx.viewer.role) && { active: true }) },
+          })
+        : null,
   }),
 }));
 
@@ -165,7 +168,7 @@ const FieldDefinitionInput = builder.inputType('FieldDefinitionInput', {
     required: t.boolean({ required: false, defaultValue: false }),
     customerVisible: t.boolean({ required: false, defaultValue: true }),
     editableAfterSubmit: t.boolean({ required: false, defaultValue: false }),
-    editableBy: t.field({ type: [FieldEditorEnum], required: false }),
+    editableBy: t.field({ type: [FieldEditorEnum], required: false, validate: z.array(z.unknown()).max(20) }),
     options: t.field({ type: [FieldOptionInput], required: false, validate: z.array(z.unknown()).max(500) }),
     maxLength: t.int({ required: false }),
   }),
@@ -199,7 +202,7 @@ const toDefinition = (f: FieldDefinitionArg): FieldDefinition => ({
 const AssignmentSettingsInput = builder.inputType('AssignmentSettingsInput', {
   description: 'How tickets of a type are assigned (分配设置).',
   fields: (t) => ({
-    modes: t.field({ type: [AssignmentModeEnum] }),
+    modes: t.field({ type: [AssignmentModeEnum], validate: z.array(z.unknown()).max(20) }),
     requireAcceptance: t.boolean({ required: false, defaultValue: false }),
     acceptTimeoutSeconds: t.int({ required: false, defaultValue: 900 }),
     eligibleAgentIds: t.globalIDList({ for: UserRef, required: false, validate: z.array(z.unknown()).max(1000) }),

@@ -8,6 +8,7 @@ import { availability, LIFECYCLE, type TICKET_STATUSES, type Command, type Relat
 import type { Prisma } from '../../infra/db/generated/client.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
+import { VIEWER_SPECIFIC } from '../fanout.ts';
 import { PriorityEnum } from './enums.ts';
 import { OrganizationRef } from './organization.ts';
 import { TicketTypeRef } from './ticket-type.ts';
@@ -89,6 +90,16 @@ const STATE_SELECT = {
 } satisfies Prisma.TicketSelect;
 type StateRow = Prisma.TicketGetPayload<{ select: typeof STATE_SELECT }>;
 
+/** What Ticket.actions needs besides the state: who may edit which fields after submit. */
+const ACTIONS_SELECT = {
+  ...STATE_SELECT,
+  type: { select: { fields: { where: { archived: false, editableAfterSubmit: true }, select: { editableBy: true } } } },
+} satisfies Prisma.TicketSelect;
+
+function mayEditField(editableBy: readonly string[], rel: ReadonlySet<Relation>, role: Parameters<typeof isManager>[0]): boolean {
+  return editableBy.some((e) => (e === 'CREATOR' && rel.has('creator')) || (e === 'ASSIGNEE' && rel.has('assignee')) || (e === 'MANAGER' && isManager(role)));
+}
+
 function toState(t: StateRow): TicketState {
   const offer = t.offers[0] ?? null;
   const openAssists = t.assists.map((a) => ({ ...a, status: a.status as 'OPEN' | 'POOLED' }));
@@ -151,6 +162,21 @@ export const TicketRef = builder.prismaNode('Ticket', {
       description: 'Read-only watchers, e.g. the agent who handed the ticket over.',
       select: (_a, _c, nested) => ({ sharers: { select: { user: nested() }, orderBy: { createdAt: 'asc' } } }),
       resolve: (_q, tk) => tk.sharers.map((s) => s.user),
+    }),
+    eligibleAgents: t.prismaField({
+      type: ['User'],
+      description: 'Active people who may be this ticket\'s assignee under its type\'s assignment settings (for dispatch and handover pickers), by name.',
+      authScopes: { internal: true },
+      unauthorizedResolver: () => [],
+      select: { typeId: true },
+      resolve: async (query, tk, _args, ctx) => {
+        const elig = await ctx.loaders.typeEligibility.load(tk.typeId);
+        if (!elig) return [];
+        // The same rule as isEligible (services/tickets/access.ts), as a filter.
+        const where: Prisma.UserWhereInput =
+          elig.agentIds === null ? { role: 'AGENT', active: true } : { id: { in: [...elig.agentIds] }, role: { in: ['AGENT', 'MANAGER', 'ADMIN'] }, active: true };
+        return ctx.prisma.user.findMany({ ...query, where, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+      },
     }),
     replyMethod: t.expose('replyMethod', { type: ReplyMethodEnum, nullable: true }),
     replyAddress: t.exposeString('replyAddress', { nullable: true }),
@@ -234,9 +260,12 @@ export const TicketRef = builder.prismaNode('Ticket', {
     }),
     rating: t.relation('rating', { nullable: true }),
     ratingInvitedAt: t.expose('ratingInvitedAt', { type: 'DateTime', nullable: true }),
+    // Viewer-specific (graphql/fanout.ts): reads the viewer's user id, so a subscription
+    // selecting it is executed per subscriber, never shared within a permission class.
     viewerRelations: t.field({
       type: [TicketRelationEnum],
       description: 'How you relate to this ticket.',
+      extensions: VIEWER_SPECIFIC,
       select: STATE_SELECT,
       resolve: async (tk, _args, ctx) => {
         if (!ctx.viewer) return [];
@@ -255,15 +284,20 @@ export const TicketRef = builder.prismaNode('Ticket', {
         return out as never;
       },
     }),
+    // Viewer-specific, like viewerRelations.
     actions: t.field({
       type: [TicketActionRef],
       description: 'Every command with whether you may run it now and, if not, why.',
-      select: STATE_SELECT,
+      extensions: VIEWER_SPECIFIC,
+      select: ACTIONS_SELECT,
       resolve: async (tk, _args, ctx) => {
         if (!ctx.viewer) return [];
         const rel = await viewerRelations(tk, ctx);
         // Dispatch is a manager's, and only for the pool.
         if (isManager(ctx.viewer.role)) rel.add('system');
+        // UPDATE_FIELDS: the viewer may edit at least one field of the template after submit
+        // (the rule of services/tickets/progress.ts updateFields, for the form as a whole).
+        if (tk.type.fields.some((f) => mayEditField(f.editableBy, rel, ctx.viewer!.role))) rel.add('fieldEditor');
         return COMMANDS.map((c) => {
           const a = availability(c, tk.status, rel);
           if (a.allowed && c === 'rate' && tk.rating) return { command: commandName(c), allowed: false, reason: 'Already rated' };
@@ -287,9 +321,9 @@ builder.prismaObject('TicketFieldValue', {
 export const TicketFilter = builder.inputType('TicketFilter', {
   description: 'Narrows ticket lists. All given conditions must hold.',
   fields: (t) => ({
-    statuses: t.field({ type: [TicketStatusEnum], required: false }),
+    statuses: t.field({ type: [TicketStatusEnum], required: false, validate: z.array(z.unknown()).max(20) }),
     typeIds: t.globalIDList({ for: TicketTypeRef, required: false, validate: z.array(z.unknown()).max(50) }),
-    priorities: t.field({ type: [PriorityEnum], required: false }),
+    priorities: t.field({ type: [PriorityEnum], required: false, validate: z.array(z.unknown()).max(20) }),
     tags: t.stringList({ required: false, description: 'Tickets with any of these tags.', validate: z.array(z.string().max(30)).max(20) }),
     assigneeId: t.globalID({ for: UserRef, required: false }),
     organizationId: t.globalID({ for: OrganizationRef, required: false }),
@@ -311,16 +345,19 @@ export type TicketFilterArg = {
   createdBefore?: Date | null;
 };
 
+/** Ids that can name a record: anything that is not a UUID matches nothing (and never reaches PostgreSQL). */
+const uuids = (xs: { id: string }[]) => xs.map((x) => x.id).filter(isUuid);
+
 export function filterWhere(f: TicketFilterArg | null | undefined): Prisma.TicketWhereInput {
   if (!f) return {};
   const number = f.search ? /^(?:T-?)?0*(\d{1,9})$/i.exec(f.search.trim()) : null;
   return {
     ...(f.statuses?.length && { status: { in: f.statuses } }),
-    ...(f.typeIds?.length && { typeId: { in: f.typeIds.map((x) => x.id) } }),
+    ...(f.typeIds?.length && { typeId: { in: uuids(f.typeIds) } }),
     ...(f.priorities?.length && { priority: { in: f.priorities } }),
     ...(f.tags?.length && { tags: { hasSome: f.tags } }),
-    ...(f.assigneeId && { assigneeId: f.assigneeId.id }),
-    ...(f.organizationId && { organizationId: f.organizationId.id }),
+    ...(f.assigneeId && { assigneeId: { in: uuids([f.assigneeId]) } }),
+    ...(f.organizationId && { organizationId: { in: uuids([f.organizationId]) } }),
     ...((f.createdAfter || f.createdBefore) && { createdAt: { ...(f.createdAfter && { gte: f.createdAfter }), ...(f.createdBefore && { lt: f.createdBefore }) } }),
     ...(f.search && {
       OR: [{ title: { contains: f.search.trim(), mode: 'insensitive' as const } }, ...(number ? [{ number: Number(number[1]) }] : [])],

@@ -6,6 +6,7 @@ import { scopeFor } from '../../services/tickets/event-scope.ts';
 import { UnauthenticatedError } from '../auth-errors.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
+import { shareable } from '../fanout.ts';
 import { createLoaders, currentSeq } from '../loaders.ts';
 import { TicketEventKindEnum } from './queue.ts';
 import { TicketRef } from './ticket.ts';
@@ -60,14 +61,14 @@ builder.subscriptionField('ticketEvents', (t) =>
     description: 'A ticket\'s timeline as it happens. Customers receive public events only.',
     args: { ticketId: t.arg.globalID({ for: TicketRef, required: true }) },
     subscribe: (_r, { ticketId }, ctx) => ticketStream(ctx, ticketId.id),
-    resolve: (query, msg, _a, ctx) => {
+    resolve: (query, e, _a, ctx) => {
       ctx.loaders = createLoaders(ctx.prisma);
-      return ctx.prisma.timelineEvent.findUniqueOrThrow({ ...query, where: { id: (msg as TicketEventMessage).eventId } });
+      return ctx.prisma.timelineEvent.findUniqueOrThrow({ ...query, where: { id: (e as { msg: TicketEventMessage }).msg.eventId } });
     },
   }),
 );
 
-async function* ticketStream(ctx: Context, ticketId: string): AsyncGenerator<TicketEventMessage> {
+async function* ticketStream(ctx: Context, ticketId: string): AsyncGenerator<{ msg: TicketEventMessage }> {
   const viewer = ctx.viewer!;
   // Subscribing to a ticket you may not see fails like reading it: not found.
   await assertVisible(ctx.prisma, viewer, ticketId);
@@ -81,7 +82,8 @@ async function* ticketStream(ctx: Context, ticketId: string): AsyncGenerator<Tic
       const scope = scopeFor(ctx.prisma, ctx.clock, msg);
       if (!(await scope.stillAuthorized(viewer))) throw new UnauthenticatedError('REVOKED');
       if (!(await scope.canSeeTicket(viewer, msg.ticketId, msg.typeId))) continue;
-      yield msg;
+      // Nothing per subscriber is left in the value: the event alone (graphql/fanout.ts).
+      yield shareable({ msg }, msg, '');
     }
   } finally {
     ac.abort();

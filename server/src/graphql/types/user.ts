@@ -1,9 +1,12 @@
+import DataLoader from 'dataloader';
 import { z } from 'zod';
 import { NotAllowed, ValidationFailed } from '../../domain/errors.ts';
+import { WORKING } from '../../domain/ticket/lifecycle.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { type ROLES, isInternal } from '../../domain/identity/viewer.ts';
 import { PRESENCES } from '../../services/settings/people.ts';
 import { builder } from '../builder.ts';
+import { isUuid } from '../../domain/ids.ts';
 import type { Context } from '../context.ts';
 import { ContactRef } from './contact.ts';
 
@@ -22,6 +25,30 @@ export const PresenceEnum = builder.enumType('Presence', {
   description: 'Whether an agent is available for auto dispatch.',
   values: PRESENCES,
 });
+
+/**
+ * Open work per person, batched per request (one loader per `ctx.loaders`, which is fresh
+ * per request and per subscription event): tickets in progress or waiting that they are
+ * the assignee of, plus offers waiting for them, the load auto dispatch weighs.
+ */
+const openTicketCounts = new WeakMap<object, DataLoader<string, number>>();
+function openTicketCountLoader(ctx: Context): DataLoader<string, number> {
+  let loader = openTicketCounts.get(ctx.loaders);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const [tickets, offers] = await Promise.all([
+        ctx.prisma.ticket.groupBy({ by: ['assigneeId'], where: { assigneeId: { in: [...ids] }, status: { in: [...WORKING] } }, _count: { _all: true } }),
+        ctx.prisma.assignmentOffer.groupBy({ by: ['agentId'], where: { agentId: { in: [...ids] }, status: 'PENDING' }, _count: { _all: true } }),
+      ]);
+      const load = new Map<string, number>();
+      for (const t of tickets) if (t.assigneeId) load.set(t.assigneeId, t._count._all);
+      for (const o of offers) load.set(o.agentId, (load.get(o.agentId) ?? 0) + o._count._all);
+      return ids.map((id) => load.get(id) ?? 0);
+    });
+    openTicketCounts.set(ctx.loaders, loader);
+  }
+  return loader;
+}
 
 /** Internal people see each other's details; customers see a name, and their own record. */
 const seesDetails = (user: { id: string }, ctx: Context) =>
@@ -61,6 +88,12 @@ export const UserRef = builder.prismaNode('User', {
       unauthorizedResolver: () => 'OFFLINE' as const,
     }),
     presenceChangedAt: t.expose('presenceChangedAt', { type: 'DateTime', nullable: true, authScopes: { internal: true }, unauthorizedResolver: () => null }),
+    openTicketCount: t.int({
+      description: 'Open work: tickets in progress or waiting with this person as assignee, plus offers waiting for them (the load auto dispatch weighs).',
+      authScopes: { internal: true },
+      unauthorizedResolver: () => 0,
+      resolve: (user, _args, ctx) => openTicketCountLoader(ctx).load(user.id),
+    }),
     teams: t.prismaField({
       type: ['Team'],
       description: 'Teams this user belongs to.',
@@ -76,7 +109,7 @@ export const UserRef = builder.prismaNode('User', {
 const UserFilter = builder.inputType('UserFilter', {
   description: 'Narrows `users`. All given conditions must hold.',
   fields: (t) => ({
-    roles: t.field({ type: [RoleEnum], required: false }),
+    roles: t.field({ type: [RoleEnum], required: false, validate: z.array(z.unknown()).max(20) }),
     active: t.boolean({ required: false }),
     search: t.string({
       required: false,
@@ -99,7 +132,7 @@ builder.queryFields((t) => ({
     description: 'A user by id. Customers can look up only themselves.',
     args: { id: t.arg.globalID({ for: UserRef, required: true }) },
     resolve: (query, _root, { id }, ctx) => {
-      if (!isInternal(ctx.viewer.role) && id.id !== ctx.viewer.userId) return null;
+      if ((!isInternal(ctx.viewer.role) && id.id !== ctx.viewer.userId) || !isUuid(id.id)) return null;
       return ctx.prisma.user.findUnique({ ...query, where: { id: id.id } });
     },
   }),

@@ -41,6 +41,17 @@ export interface Database {
   close(): Promise<void>;
   /** Where the data lives, without credentials, for logs. */
   description: string;
+  /** The PostgreSQL pool's connections right now (for metrics); null for PGlite, a single connection. */
+  poolStats(): PoolStats | null;
+}
+
+export interface PoolStats {
+  /** Open connections, busy or idle. */
+  total: number;
+  idle: number;
+  /** Queries queued for a connection. */
+  waiting: number;
+  max: number;
 }
 
 const DEFAULT_POOL_SIZE = 10;
@@ -91,6 +102,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     },
     close,
     description,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
   };
   await db.ping().catch(async (error: unknown) => {
     await close();
@@ -119,6 +131,7 @@ async function openPGlite(dataDir: string, opts: OpenDatabaseOptions): Promise<D
       await pglite.close();
     }),
     description: inMemory ? 'embedded PGlite in memory' : `embedded PGlite in ${location}`,
+    poolStats: () => null,
   };
 }
 

@@ -19,6 +19,11 @@ export interface TicketEventMessage {
   queueChanges: QueueChange[];
   /** In-app notifications written with this event. */
   notifications: { id: string; userId: string }[];
+  /**
+   * When the writing transaction committed (epoch ms), stamped as it is published, for
+   * the delivery-lag metric. Absent on messages rebuilt from the timeline.
+   */
+  committedAt?: number;
 }
 
 export interface EventBus {

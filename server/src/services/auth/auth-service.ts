@@ -2,6 +2,7 @@
 import type { PrismaClient } from '../../infra/db/generated/client.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { InvalidCredentials, NotFound, ValidationFailed } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 import {
   API_SCOPES,
   type ApiScope,
@@ -145,7 +146,7 @@ export class AuthService {
     if (input.expiresAt && input.expiresAt <= clock.now()) {
       errors.push({ field: 'expiresAt', message: 'must be in the future' });
     }
-    const user = await prisma.user.findUnique({ where: { id: input.userId } });
+    const user = isUuid(input.userId) ? await prisma.user.findUnique({ where: { id: input.userId } }) : null;
     if (!user) errors.push({ field: 'userId', message: 'no such user' });
     else if (!user.active) errors.push({ field: 'userId', message: 'the user is deactivated' });
     if (errors.length) throw new ValidationFailed(errors);
@@ -168,7 +169,7 @@ export class AuthService {
 
   async revokeApiToken(id: string) {
     const { prisma, clock } = this.deps;
-    const existing = await prisma.apiToken.findUnique({ where: { id } });
+    const existing = isUuid(id) ? await prisma.apiToken.findUnique({ where: { id } }) : null;
     if (!existing) throw new NotFound('ApiToken');
     if (existing.revokedAt) return existing;
     return prisma.apiToken.update({ where: { id }, data: { revokedAt: clock.now() } });

@@ -1,6 +1,7 @@
 // Customer organisations and contacts, with tier and dedicated agent (专属客服).
 import type { PrismaClient } from '../../infra/db/generated/client.ts';
 import { NotFound, ValidationFailed, type FieldError } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { isServiceRole, type Role } from '../../domain/identity/viewer.ts';
 import { isUniqueViolation } from '../../infra/db/errors.ts';
 
@@ -43,7 +44,7 @@ export class CustomerSettings {
   }
 
   async updateOrganization(id: string, input: OrganizationInput) {
-    const existing = await this.deps.prisma.organization.findUnique({ where: { id } });
+    const existing = isUuid(id) ? await this.deps.prisma.organization.findUnique({ where: { id } }) : null;
     if (!existing) throw new NotFound('Organization');
     await this.check(checkOrg(input), input.dedicatedAgentId);
     try {
@@ -64,7 +65,7 @@ export class CustomerSettings {
 
   async createContact(input: ContactInput & { name: string }) {
     const errors = checkContact(input);
-    if (input.organizationId && !(await this.deps.prisma.organization.findUnique({ where: { id: input.organizationId } }))) {
+    if (input.organizationId && !(await this.organizationExists(input.organizationId))) {
       errors.push({ field: 'organizationId', message: 'no such organization' });
     }
     await this.check(errors, input.dedicatedAgentId);
@@ -80,10 +81,10 @@ export class CustomerSettings {
   }
 
   async updateContact(id: string, input: ContactInput) {
-    const existing = await this.deps.prisma.contact.findUnique({ where: { id } });
+    const existing = isUuid(id) ? await this.deps.prisma.contact.findUnique({ where: { id } }) : null;
     if (!existing) throw new NotFound('Contact');
     const errors = checkContact(input);
-    if (input.organizationId && !(await this.deps.prisma.organization.findUnique({ where: { id: input.organizationId } }))) {
+    if (input.organizationId && !(await this.organizationExists(input.organizationId))) {
       errors.push({ field: 'organizationId', message: 'no such organization' });
     }
     await this.check(errors, input.dedicatedAgentId);
@@ -99,10 +100,14 @@ export class CustomerSettings {
     });
   }
 
+  private async organizationExists(id: string): Promise<boolean> {
+    return isUuid(id) && !!(await this.deps.prisma.organization.findUnique({ where: { id }, select: { id: true } }));
+  }
+
   /** Adds the dedicated agent check to `errors` and throws if anything is wrong. */
   private async check(errors: FieldError[], dedicatedAgentId: string | null | undefined) {
     if (dedicatedAgentId) {
-      const agent = await this.deps.prisma.user.findUnique({ where: { id: dedicatedAgentId } });
+      const agent = isUuid(dedicatedAgentId) ? await this.deps.prisma.user.findUnique({ where: { id: dedicatedAgentId } }) : null;
       if (!agent) errors.push({ field: 'dedicatedAgentId', message: 'no such user' });
       else if (!isServiceRole(agent.role as Role) || !agent.active) {
         errors.push({ field: 'dedicatedAgentId', message: 'must be an active agent' });

@@ -3,6 +3,7 @@
 import type { PrismaClient } from '../../infra/db/generated/client.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { NotAllowed, NotFound, ValidationFailed, type FieldError } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { isInternal, isServiceRole, type Role, type Viewer } from '../../domain/identity/viewer.ts';
 import { isUniqueViolation } from '../../infra/db/errors.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
@@ -96,7 +97,7 @@ export class PeopleSettings {
 
   async updateUser(viewer: Viewer, id: string, input: UserInput) {
     const { prisma } = this.deps;
-    const user = await prisma.user.findUnique({ where: { id } });
+    const user = isUuid(id) ? await prisma.user.findUnique({ where: { id } }) : null;
     if (!user) throw new NotFound('User');
     if (!mayGrant(viewer, user.role as Role) && viewer.userId !== id) {
       throw new NotAllowed(`${viewer.role} cannot change ${user.role} users`);
@@ -188,7 +189,7 @@ export class PeopleSettings {
 
   async updateTeam(id: string, input: TeamInput) {
     const { prisma } = this.deps;
-    const team = await prisma.team.findUnique({ where: { id }, include: { members: { include: { user: true } } } });
+    const team = isUuid(id) ? await prisma.team.findUnique({ where: { id }, include: { members: { include: { user: true } } } }) : null;
     if (!team) throw new NotFound('Team');
     const errors = checkTeam(input);
     if (input.kind && input.kind !== team.kind) {
@@ -217,10 +218,10 @@ export class PeopleSettings {
   /** Replaces the member list. Members keep their round-robin position. */
   async setTeamMembers(teamId: string, members: { userId: string; isManager: boolean }[]) {
     const { prisma } = this.deps;
-    const team = await prisma.team.findUnique({ where: { id: teamId } });
+    const team = isUuid(teamId) ? await prisma.team.findUnique({ where: { id: teamId } }) : null;
     if (!team) throw new NotFound('Team');
     const ids = members.map((m) => m.userId);
-    const users = await prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, role: true } });
+    const users = await prisma.user.findMany({ where: { id: { in: ids.filter(isUuid) } }, select: { id: true, role: true } });
     const byId = new Map(users.map((u) => [u.id, u]));
     const errors: FieldError[] = [];
     const seen = new Set<string>();
@@ -267,7 +268,7 @@ async function linkContact(
   contactId: string,
   userId: string,
 ) {
-  const contact = await tx.contact.findUnique({ where: { id: contactId } });
+  const contact = isUuid(contactId) ? await tx.contact.findUnique({ where: { id: contactId } }) : null;
   if (!contact) throw ValidationFailed.one('contactId', 'no such contact');
   if (contact.userId && contact.userId !== userId) throw ValidationFailed.one('contactId', 'the contact already has a login');
   await tx.contact.update({ where: { id: contactId }, data: { userId } });

@@ -4,6 +4,7 @@
 import { Prisma, type PrismaClient } from '../../infra/db/generated/client.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { NotFound, StaleWrite, ValidationFailed, type FieldError } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 import {
   validateTemplate,
   type FieldDefinition,
@@ -93,6 +94,7 @@ export class TicketTypeSettings {
   /** Replaces the template: the given order is the layout; fields left out are archived. */
   async setFields(typeId: string, expectedVersion: number | null | undefined, fields: FieldDefinition[]) {
     const prisma = this.deps.prisma;
+    if (!isUuid(typeId)) throw new NotFound('TicketType');
     const existing = await prisma.ticketField.findMany({
       where: { typeId },
       select: { key: true, kind: true, _count: { select: { values: true } } },
@@ -116,6 +118,7 @@ export class TicketTypeSettings {
    * is the conditional write itself, so two editors cannot both win.
    */
   private async bump(typeId: string, expectedVersion: number | null | undefined, change: (tx: Prisma.TransactionClient) => Promise<unknown>) {
+    if (!isUuid(typeId)) throw new NotFound('TicketType');
     return this.deps.prisma.$transaction(async (tx) => {
       const where = expectedVersion == null ? { id: typeId } : { id: typeId, version: expectedVersion };
       const r = await tx.ticketType.updateMany({ where, data: { version: { increment: 1 } } });
@@ -166,7 +169,7 @@ async function checkAssignment(db: Db, s: AssignmentSettings, prefix: string): P
   }
 
   const agentIds = [...new Set(s.eligibleAgentIds)];
-  const agents = await db.user.findMany({ where: { id: { in: agentIds } }, select: { id: true, role: true, active: true } });
+  const agents = await db.user.findMany({ where: { id: { in: agentIds.filter(isUuid) } }, select: { id: true, role: true, active: true } });
   const byId = new Map(agents.map((a) => [a.id, a]));
   agentIds.forEach((id, i) => {
     const a = byId.get(id);
@@ -176,7 +179,7 @@ async function checkAssignment(db: Db, s: AssignmentSettings, prefix: string): P
 
   const check = async (ids: string[], kind: 'SERVICE' | 'ASSIST', field: string) => {
     const unique = [...new Set(ids)];
-    const teams = await db.team.findMany({ where: { id: { in: unique } }, select: { id: true, kind: true } });
+    const teams = await db.team.findMany({ where: { id: { in: unique.filter(isUuid) } }, select: { id: true, kind: true } });
     const teamById = new Map(teams.map((x) => [x.id, x]));
     unique.forEach((id, i) => {
       const team = teamById.get(id);

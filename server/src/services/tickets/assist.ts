@@ -108,7 +108,9 @@ export function dispatchAssist(deps: TicketDeps, viewer: Viewer, input: { assist
     if (a.status !== 'POOLED') throw new InvalidTransition(s.status, 'dispatchAssist', `The assist request is ${a.status.toLowerCase()}`);
     const rel = relationsOf(viewer, s, null, { teamManagerOf: isManager(viewer.role) ? new Set([a.teamId!]) : managed });
     authorize('dispatchAssist', s.status, rel);
-    const member = await w.tx.teamMember.findUnique({ where: { teamId_userId: { teamId: a.teamId!, userId: input.toUserId } }, include: { user: true } });
+    const member = isUuid(input.toUserId)
+      ? await w.tx.teamMember.findUnique({ where: { teamId_userId: { teamId: a.teamId!, userId: input.toUserId } }, include: { user: true } })
+      : null;
     if (!member || !member.user.active) throw new NotEligible('Assists in the pool go to members of the team');
     w.rec.track(s.id, s);
     const r = await w.tx.assistRequest.updateMany({ where: { id: a.id, status: 'POOLED' }, data: { status: 'OPEN', handlerId: member.userId } });

@@ -3,7 +3,7 @@
 // transaction. Integrators may send an idempotency key: the same key from the same
 // creator returns the same ticket, also when retries race each other.
 import { createHash } from 'node:crypto';
-import { NotAllowed, ValidationFailed, type FieldError } from '../../domain/errors.ts';
+import { NotAllowed, NotFound, ValidationFailed, type FieldError } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { isInternal, type Viewer } from '../../domain/identity/viewer.ts';
 import { validateFieldValues, type FieldDefinition, type FieldValueInput } from '../../domain/ticket-type/template.ts';
@@ -11,7 +11,7 @@ import type { Prisma } from '../../infra/db/generated/client.ts';
 import { runUnitOfWork, type Work } from '../../infra/uow.ts';
 import { autoDispatch } from './assignment.ts';
 import { loadTypeEligibility } from './access.ts';
-import { text, throwIfErrors, type TicketDeps } from './common.ts';
+import { assertVisible, text, throwIfErrors, type TicketDeps } from './common.ts';
 
 export const PRIORITIES = ['URGENT', 'HIGH', 'NORMAL', 'LOW'] as const;
 export const CHANNELS = ['WEB', 'PORTAL', 'EMAIL', 'CHAT', 'PHONE', 'API', 'OFFLINE_MESSAGE'] as const;
@@ -121,7 +121,9 @@ async function insertTicket(deps: TicketDeps, w: Work, viewer: Viewer, input: Cr
     errors.push({ field: 'replyAddress', message: `at most ${LIMITS.replyAddress} characters` });
   }
 
-  if (input.parentId && !(isUuid(input.parentId) && (await tx.ticket.findUnique({ where: { id: input.parentId }, select: { id: true } })))) {
+  // The parent must be a ticket the creator may see: a customer cannot link to (or probe
+  // for) another customer's tickets.
+  if (input.parentId && !(await isVisibleTo(tx, viewer, input.parentId))) {
     errors.push({ field: 'parentId', message: 'no such ticket' });
   }
 
@@ -209,4 +211,14 @@ export async function slaDue(w: Work, t: { priority: string; typeId: string; tie
     firstResponse: new Date(t.from.getTime() + best.firstResponseMinutes * 60_000),
     resolution: new Date(t.from.getTime() + best.resolutionMinutes * 60_000),
   };
+}
+
+function isVisibleTo(tx: Work['tx'], viewer: Viewer, ticketId: string): Promise<boolean> {
+  return assertVisible(tx, viewer, ticketId).then(
+    () => true,
+    (e: unknown) => {
+      if (e instanceof NotFound) return false;
+      throw e;
+    },
+  );
 }
