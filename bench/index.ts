@@ -189,8 +189,11 @@ function rows(r: Results): Row[] {
     const g = median(r.grab.graphql.map((x) => x.settleMs));
     const w = median(r.grab.raw.map((x) => x.settleMs));
     const wins = (xs: RaceResult[]) => xs.map((x) => x.winners).join('/');
-    out.push(['1 grab race', `winners (must be ${SIZES.grabTickets})`, wins(r.grab.graphql), wins(r.grab.raw), '', `${SIZES.grabTickets}`, verdict([...r.grab.graphql, ...r.grab.raw].every((x) => x.winners === SIZES.grabTickets))]);
-    out.push(['1 grab race', `settle ms (median of ${r.grab.graphql.length}; raw on ${r.grab.rawConnections} conns)`, `${g}`, `${w}`, `${ratio(g, w)}x`, '<= 1.5x', verdict(g / w <= 1.5)]);
+    const failed = r.grab.graphql.reduce((n, x) => n + x.failures, 0);
+    out.push(['1 grab race', `winners (must be ${SIZES.grabTickets})`, wins(r.grab.graphql), wins(r.grab.raw), '', `${SIZES.grabTickets}`, verdict([...r.grab.graphql, ...r.grab.raw].every((x) => x.winners === SIZES.grabTickets)) + (failed ? ` (${failed} requests failed)` : '')]);
+    const conns = [...new Set(r.grab.raw.map((x) => x.connections))].join('/');
+    out.push(['1 grab race', `settle ms (median of ${r.grab.graphql.length}; raw on ${conns} conns)`, `${g}`, `${w}`, `${ratio(g, w)}x`, '<= 1.5x', verdict(g / w <= 1.5)]);
+    out.push(['1 grab race', 'server CPU ms per grab request', `${median(r.grab.graphql.map((x) => x.serverCpuMsPerRequest ?? NaN))}`, '', '', '', '']);
   }
   if (r.fanout) {
     r.fanout.shared.forEach((s, i) => {
@@ -207,6 +210,7 @@ function rows(r: Results): Row[] {
     const t = r.throughput;
     out.push(['3 mutations', 'req/s (createTicket vs { __typename })', `${t.create.rps}`, `${t.typename.rps}`, `${ratio(t.create.rps, t.typename.rps)}x`, '>= 0.35x', verdict(t.create.rps / t.typename.rps >= 0.35)]);
     // Requests still in flight when autocannon stops also make tickets: at least one per 2xx.
+    out.push(['3 mutations', 'server CPU ms per request', `${t.create.serverCpuMsPerRequest}`, `${t.typename.serverCpuMsPerRequest}`, `${ratio(t.create.serverCpuMsPerRequest, t.typename.serverCpuMsPerRequest)}x`, '', '']);
     out.push(['3 mutations', 'p50 / p99 ms', `${t.create.p50} / ${t.create.p99}`, `${t.typename.p50} / ${t.typename.p99}`, '', '', t.made >= t.create.requests - t.create.non2xx && t.create.errors === 0 ? '' : `made ${t.made} tickets for ${t.create.requests} requests`]);
   }
   if (r.board) {
@@ -222,7 +226,8 @@ function rows(r: Results): Row[] {
     else {
       const g = median(r.multi.grab.graphql.map((x) => x.settleMs));
       const w = median(r.multi.grab.raw.map((x) => x.settleMs));
-      out.push(['6 two instances', 'grab winners', r.multi.grab.graphql.map((x) => x.winners).join('/'), r.multi.grab.raw.map((x) => x.winners).join('/'), '', `${SIZES.grabTickets}`, verdict(r.multi.grab.graphql.every((x) => x.winners === SIZES.grabTickets))]);
+      const failed = r.multi.grab.graphql.reduce((n, x) => n + x.failures, 0);
+      out.push(['6 two instances', 'grab winners', r.multi.grab.graphql.map((x) => x.winners).join('/'), r.multi.grab.raw.map((x) => x.winners).join('/'), '', `${SIZES.grabTickets}`, verdict(r.multi.grab.graphql.every((x) => x.winners === SIZES.grabTickets)) + (failed ? ` (${failed} requests failed)` : '')]);
       out.push(['6 two instances', 'grab settle ms', `${g}`, `${w}`, `${ratio(g, w)}x`, '<= 1.5x', verdict(g / w <= 1.5)]);
       r.multi.fanout.forEach((f, i) => {
         const raw = r.fanout?.raw[i];

@@ -3,6 +3,7 @@
 import autocannon from 'autocannon';
 import type { BenchDatabase } from './db.ts';
 import type { ServerProcess } from './processes.ts';
+import { cpuMs } from './grab.ts';
 import { round } from './stats.ts';
 
 export interface LoadResult {
@@ -13,9 +14,13 @@ export interface LoadResult {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Server CPU time per request, ms. */
+  serverCpuMsPerRequest: number;
 }
 
-async function load(label: string, url: string, body: string, token: string | null, seconds: number, connections: number): Promise<LoadResult> {
+async function load(label: string, server: ServerProcess, body: string, token: string | null, seconds: number, connections: number): Promise<LoadResult> {
+  const url = server.url;
+  const cpu0 = await cpuMs([server]);
   const r = await autocannon({
     url: `${url}/graphql`,
     method: 'POST',
@@ -24,8 +29,10 @@ async function load(label: string, url: string, body: string, token: string | nu
     headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
     body,
   });
+  const cpu = (await cpuMs([server])) - cpu0;
   return {
     label,
+    serverCpuMsPerRequest: round(cpu / Math.max(1, r.requests.total), 2),
     rps: round(r.requests.average, 0),
     p50: r.latency.p50,
     p99: r.latency.p99,
@@ -36,11 +43,11 @@ async function load(label: string, url: string, body: string, token: string | nu
 }
 
 export async function mutationThroughput(bdb: BenchDatabase, server: ServerProcess, token: string, typeGid: string, opts: { seconds: number; connections: number }) {
-  const typename = await load('{ __typename }', server.url, JSON.stringify({ query: '{ __typename }' }), null, opts.seconds, opts.connections);
+  const typename = await load('{ __typename }', server, JSON.stringify({ query: '{ __typename }' }), null, opts.seconds, opts.connections);
   const before = await bdb.db.prisma.ticket.count();
   const create = await load(
     'createTicket',
-    server.url,
+    server,
     JSON.stringify({
       query: 'mutation ($input: CreateTicketInput!) { createTicket(input: $input) { __typename ... on CreateTicketPayload { ticket { id number } } } }',
       variables: { input: { typeId: typeGid, title: '吞吐量测试', replyMethod: 'IM' } },

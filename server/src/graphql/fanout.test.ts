@@ -122,6 +122,37 @@ describe('shared subscription execution', () => {
     }
   });
 
+  it('over a websocket, writes a shared result itself: one serialisation, a next frame per subscriber', async () => {
+    const fanout = createFanout();
+    const sockets = ['a', 'b'].map(() => ({ readyState: 1, bufferedAmount: 0, sent: [] as string[], send(d: string) { this.sent.push(d); } }));
+    const events = [event('1'), event('2')];
+    const yielded: ExecutionResult[] = [];
+    for (const [i, socket] of sockets.entries()) {
+      const it = (await fanout.subscribe({
+        schema,
+        document: parse('subscription { tick { seq role } }'),
+        contextValue: { viewer: viewer(`u${i}`), prisma: {} as never, stream: () => stream(events), socket, operationId: `op-${i}` },
+      })) as AsyncIterableIterator<ExecutionResult>;
+      for await (const r of it) yielded.push(r);
+    }
+    expect(yielded).toEqual([]);
+    expect(sockets.map((s) => s.sent.map((f) => JSON.parse(f) as unknown))).toEqual(
+      [0, 1].map((i) => events.map((e) => ({ id: `op-${i}`, type: 'next', payload: { data: { tick: { seq: e.seq, role: 'AGENT' } } } }))),
+    );
+  });
+
+  it('a client too far behind on its socket loses the subscription with an error, not the process', async () => {
+    const fanout = createFanout();
+    const socket = { readyState: 1, bufferedAmount: 64 * 1024 * 1024, send() {} };
+    const it = (await fanout.subscribe({
+      schema,
+      document: parse('subscription { tick { seq } }'),
+      contextValue: { viewer: viewer('a'), prisma: {} as never, stream: () => stream([event('1')]), socket, operationId: '1' },
+    })) as AsyncIterableIterator<ExecutionResult>;
+    await expect(it.next()).rejects.toMatchObject({ extensions: { code: 'SUBSCRIBER_TOO_SLOW' } });
+    await expect(it.next()).resolves.toEqual({ value: undefined, done: true });
+  });
+
   it('returning ends the subscription at once, even while its stream waits for the next event', async () => {
     const ended: string[] = [];
     const fanout = createFanout({ observer: { subscriptionStarted() {}, subscriptionEnded: (f) => void ended.push(f), executed() {} } });

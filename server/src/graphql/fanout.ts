@@ -3,9 +3,9 @@
 // graphql-js `subscribe` maps every source event through `execute` for every
 // subscription, so an event watched by 5,000 agents is executed and serialised 5,000
 // times. Here the subscribe step is replaced (envelop `setSubscribeFn`): the source
-// stream still comes from `createSourceEventStream` (each subscriber's own stream,
-// which filters and re-authorizes the event for that subscriber, see queue.ts), but
-// each event it yields is executed through a memo keyed by
+// stream still comes from `createSourceEventStream` (each subscriber's own stream of
+// events already filtered and re-authorized for that subscriber — for queueEvents by the
+// hub in types/queue.ts), but each event it yields is executed through a memo keyed by
 //
 //   the committed event (a WeakMap on the message object every subscriber receives),
 //   the document and operation name, the variables,
@@ -334,8 +334,14 @@ function mapStream<T>(
               }
               fn(r.value).then((value) => {
                 if (ended) return resolve(done);
+                let delivered: boolean | undefined;
+                try {
+                  delivered = deliver?.(value);
+                } catch (e) {
+                  return fail(e);
+                }
                 // Delivered directly: this next() goes on waiting for a value to yield.
-                if (deliver?.(value)) return void pull();
+                if (delivered) return void pull();
                 waiting = null;
                 resolve({ value, done: false });
               }, fail);
