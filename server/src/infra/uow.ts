@@ -6,7 +6,7 @@
 // order is commit order and the stream has no holes: a subscriber that sees seq 41
 // after 39 knows for certain it missed 40.
 import { randomUUID } from 'node:crypto';
-import type { Prisma, PrismaClient } from './db/generated/client.ts';
+import { Prisma, type PrismaClient } from './db/generated/client.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { EventKind } from '../domain/ticket/lifecycle.ts';
 import { diffQueues, type QueueChange, type QueueSnapshot } from '../domain/ticket/queues.ts';
@@ -83,25 +83,25 @@ export class EventRecorder {
         })),
       });
     }
-    // Last statements before COMMIT, to hold the counter's row lock as briefly as possible.
+    // One statement, the last before COMMIT: bump the counter by n and write the n events
+    // numbered below the new value, so the counter's row lock is held as briefly as possible.
+    const rows = this.events.map(
+      (e, i) => Prisma.sql`(${e.id}::uuid, ${i + 1}::int, ${e.ticketId}::uuid, ${e.actorId}::uuid, ${e.kind}::text, ${e.visibility}::text, ${JSON.stringify(e.data ?? {})}::jsonb,
+        ${JSON.stringify({ queueChanges: e.queueChanges, notifications: e.notifications })}::jsonb)`,
+    );
     const [{ seq }] = await tx.$queryRaw<[{ seq: bigint }]>`
-      INSERT INTO "EventCursor" (id, seq) VALUES (1, ${n})
-      ON CONFLICT (id) DO UPDATE SET seq = "EventCursor".seq + EXCLUDED.seq
-      RETURNING seq`;
+      WITH cursor AS (
+        INSERT INTO "EventCursor" (id, seq) VALUES (1, ${n}::bigint)
+        ON CONFLICT (id) DO UPDATE SET seq = "EventCursor".seq + EXCLUDED.seq
+        RETURNING seq
+      ), written AS (
+        INSERT INTO "TimelineEvent" (id, seq, "ticketId", "actorId", kind, visibility, data, fanout, "createdAt")
+        SELECT v.id, cursor.seq - ${n}::bigint + v.ord, v.ticket, v.actor, v.kind, v.visibility::"EventVisibility", v.data, v.fanout, ${now}
+          FROM cursor, (VALUES ${Prisma.join(rows)}) AS v(id, ord, ticket, actor, kind, visibility, data, fanout)
+        RETURNING seq
+      )
+      SELECT max(written.seq) AS seq FROM written`;
     const first = BigInt(seq) - BigInt(n) + 1n;
-    await tx.timelineEvent.createMany({
-      data: this.events.map((e, i) => ({
-        id: e.id,
-        seq: first + BigInt(i),
-        ticketId: e.ticketId,
-        actorId: e.actorId,
-        kind: e.kind,
-        visibility: e.visibility,
-        data: (e.data ?? {}) as Prisma.InputJsonValue,
-        fanout: { queueChanges: e.queueChanges, notifications: e.notifications } as unknown as Prisma.InputJsonValue,
-        createdAt: now,
-      })),
-    });
     return this.events.map((e, i) => ({
       seq: (first + BigInt(i)).toString(),
       eventId: e.id,

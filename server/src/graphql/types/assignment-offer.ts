@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotFound, StaleWrite } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
-import { ticketPayload } from './payloads.ts';
 import { TicketPayload } from './ticket-lifecycle.ts';
 
 const OfferStatusEnum = builder.enumType('OfferStatus', { description: 'Where an assignment offer stands.', values: ['PENDING', 'ACCEPTED', 'DECLINED', 'EXPIRED', 'CANCELLED'] as const });
@@ -46,7 +45,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: offerInput('AcceptOfferInput'), required: true }) },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'AcceptOfferResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.acceptOffer(ctx.viewer, input.offerId.id, input.expectedVersion)),
+      ticketId: await ctx.services.tickets.acceptOffer(ctx.viewer, input.offerId.id, input.expectedVersion),
     }),
   }),
   declineOffer: t.withAuth(offerWrite).field({
@@ -55,10 +54,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: offerInput('DeclineOfferInput'), required: true }) },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'DeclineOfferResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(
-        ctx,
-        await ctx.services.tickets.declineOffer(ctx.viewer, input.offerId.id, (input as { note?: string | null }).note, input.expectedVersion),
-      ),
+      ticketId: await ctx.services.tickets.declineOffer(ctx.viewer, input.offerId.id, (input as { note?: string | null }).note, input.expectedVersion),
     }),
   }),
 }));

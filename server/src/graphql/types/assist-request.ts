@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotEligible, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
-import { ticketPayload } from './payloads.ts';
+import type { AssistRequest } from '../../infra/db/generated/client.ts';
+import type { Context } from '../context.ts';
+import { TICKET_AFTER_CHANGE, loadTicketAfterChange, type WithTicket } from './payloads.ts';
 import { TeamRef } from './team.ts';
 import { TicketRef } from './ticket.ts';
 import { UserRef } from './user.ts';
@@ -37,14 +39,18 @@ export const AssistRequestRef = builder.prismaNode('AssistRequest', {
 });
 
 const write = { $all: { internal: true, scope: 'tickets:write' } } as const;
-const AssistPayload = builder.simpleObject('AssistPayload', {
-  fields: (f) => ({ ticket: f.field({ type: TicketRef }), assist: f.field({ type: AssistRequestRef }) }),
+const AssistPayload = builder.objectRef<WithTicket & { assist: AssistRequest }>('AssistPayload').implement({
+  description: 'The assist request and the ticket after it.',
+  fields: (f) => ({
+    ticket: f.prismaField({ type: 'Ticket', description: TICKET_AFTER_CHANGE, resolve: (q, p, _a, ctx) => loadTicketAfterChange(q, p, ctx) }),
+    assist: f.field({ type: AssistRequestRef, resolve: (p) => p.assist }),
+  }),
 });
 const ERRORS = [NotFound, NotAllowed, NotEligible, InvalidTransition, ValidationFailed, StaleWrite];
 
-async function payload(ctx: Parameters<typeof ticketPayload>[0], assistId: string) {
+async function payload(ctx: Context, assistId: string) {
   const assist = await ctx.prisma.assistRequest.findUniqueOrThrow({ where: { id: assistId } });
-  return { assist, ticket: await ticketPayload(ctx, assist.ticketId) };
+  return { assist, ticketId: assist.ticketId };
 }
 
 builder.mutationFields((t) => ({

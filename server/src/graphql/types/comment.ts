@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
-import { ticketPayload } from './payloads.ts';
+import type { Comment } from '../../infra/db/generated/client.ts';
+import { TICKET_AFTER_CHANGE, loadTicketAfterChange, type WithTicket } from './payloads.ts';
 import { TicketRef } from './ticket.ts';
 import { UserRef } from './user.ts';
 
@@ -57,8 +58,12 @@ const AddCommentInput = builder.inputType('AddCommentInput', {
 
 builder.mutationFields((t) => ({
   addComment: t.withAuth({ $all: { authenticated: true, scope: 'tickets:write' } }).field({
-    type: builder.simpleObject('AddCommentPayload', {
-      fields: (f) => ({ ticket: f.field({ type: TicketRef }), comment: f.field({ type: CommentRef }) }),
+    type: builder.objectRef<WithTicket & { comment: Comment }>('AddCommentPayload').implement({
+      description: 'The new comment and the ticket after it.',
+      fields: (f) => ({
+        ticket: f.prismaField({ type: 'Ticket', description: TICKET_AFTER_CHANGE, resolve: (q, p, _a, ctx) => loadTicketAfterChange(q, p, ctx) }),
+        comment: f.field({ type: CommentRef, resolve: (p) => p.comment }),
+      }),
     }),
     description: 'Comment publicly or add an internal note; @mentions notify. Customers comment publicly on their own tickets.',
     args: { input: t.arg({ type: AddCommentInput, required: true }) },
@@ -73,7 +78,7 @@ builder.mutationFields((t) => ({
         expectedVersion: input.expectedVersion,
       });
       const comment = await ctx.prisma.comment.findUniqueOrThrow({ where: { id: commentId } });
-      return { ticket: await ticketPayload(ctx, comment.ticketId), comment };
+      return { ticketId: comment.ticketId, comment };
     },
   }),
   addAttachment: t.withAuth({ $all: { authenticated: true, scope: 'tickets:write' } }).field({

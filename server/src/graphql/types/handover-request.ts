@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotEligible, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
-import { ticketPayload } from './payloads.ts';
 import { TicketRef } from './ticket.ts';
 import { TicketPayload } from './ticket-lifecycle.ts';
+import type { HandoverRequest } from '../../infra/db/generated/client.ts';
+import { TICKET_AFTER_CHANGE, loadTicketAfterChange, type WithTicket } from './payloads.ts';
 import { UserRef } from './user.ts';
 
 const HandoverStatusEnum = builder.enumType('HandoverStatus', { description: 'Where a handover request stands.', values: ['PENDING', 'ACCEPTED', 'REJECTED', 'CANCELLED'] as const });
@@ -25,8 +26,12 @@ export const HandoverRequestRef = builder.prismaNode('HandoverRequest', {
 });
 
 const write = { $all: { internal: true, scope: 'tickets:write' } } as const;
-const HandoverPayload = builder.simpleObject('HandoverPayload', {
-  fields: (f) => ({ ticket: f.field({ type: TicketRef }), handover: f.field({ type: HandoverRequestRef }) }),
+const HandoverPayload = builder.objectRef<WithTicket & { handover: HandoverRequest }>('HandoverPayload').implement({
+  description: 'The handover request and the ticket after it.',
+  fields: (f) => ({
+    ticket: f.prismaField({ type: 'Ticket', description: TICKET_AFTER_CHANGE, resolve: (q, p, _a, ctx) => loadTicketAfterChange(q, p, ctx) }),
+    handover: f.field({ type: HandoverRequestRef, resolve: (p) => p.handover }),
+  }),
 });
 const handoverIdInput = (name: string, withNote: boolean) =>
   builder.inputType(name, {
@@ -63,7 +68,7 @@ builder.mutationFields((t) => ({
         expectedVersion: input.expectedVersion,
       });
       const handover = await ctx.prisma.handoverRequest.findUniqueOrThrow({ where: { id } });
-      return { handover, ticket: await ticketPayload(ctx, handover.ticketId) };
+      return { handover, ticketId: handover.ticketId };
     },
   }),
   acceptHandover: t.withAuth(write).field({
@@ -72,7 +77,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: handoverIdInput('AcceptHandoverInput', false), required: true }) },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'AcceptHandoverResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.acceptHandover(ctx.viewer, input.handoverId.id, input.expectedVersion)),
+      ticketId: await ctx.services.tickets.acceptHandover(ctx.viewer, input.handoverId.id, input.expectedVersion),
     }),
   }),
   rejectHandover: t.withAuth(write).field({
@@ -81,10 +86,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: handoverIdInput('RejectHandoverInput', true), required: true }) },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'RejectHandoverResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(
-        ctx,
-        await ctx.services.tickets.rejectHandover(ctx.viewer, input.handoverId.id, (input as { note?: string | null }).note, input.expectedVersion),
-      ),
+      ticketId: await ctx.services.tickets.rejectHandover(ctx.viewer, input.handoverId.id, (input as { note?: string | null }).note, input.expectedVersion),
     }),
   }),
   cancelHandover: t.withAuth(write).field({
@@ -93,7 +95,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: handoverIdInput('CancelHandoverInput', false), required: true }) },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'CancelHandoverResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.cancelHandover(ctx.viewer, input.handoverId.id, input.expectedVersion)),
+      ticketId: await ctx.services.tickets.cancelHandover(ctx.viewer, input.handoverId.id, input.expectedVersion),
     }),
   }),
 }));

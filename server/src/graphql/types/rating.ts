@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
-import { ticketPayload } from './payloads.ts';
 import { TicketRef } from './ticket.ts';
 import { TicketPayload } from './ticket-lifecycle.ts';
 
@@ -37,10 +36,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'RateTicketResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(
-        ctx,
-        await ctx.services.tickets.rate(ctx.viewer, { ticketId: input.ticketId.id, score: input.score, comment: input.comment, expectedVersion: input.expectedVersion }),
-      ),
+      ticketId: await ctx.services.tickets.rate(ctx.viewer, { ticketId: input.ticketId.id, score: input.score, comment: input.comment, expectedVersion: input.expectedVersion }),
     }),
   }),
   inviteRating: t.withAuth({ $all: { internal: true, scope: 'tickets:write' } }).field({
@@ -56,7 +52,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'InviteRatingResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.inviteRating(ctx.viewer, { ticketId: input.ticketId.id, expectedVersion: input.expectedVersion })),
+      ticketId: await ctx.services.tickets.inviteRating(ctx.viewer, { ticketId: input.ticketId.id, expectedVersion: input.expectedVersion }),
     }),
   }),
 }));

@@ -14,14 +14,16 @@ import { builder } from '../builder.ts';
 import { PriorityEnum } from './enums.ts';
 import { OrganizationRef } from './organization.ts';
 import { ContactRef } from './contact.ts';
-import { ticketPayload } from './payloads.ts';
+import { TICKET_AFTER_CHANGE, loadTicketAfterChange, type WithTicket } from './payloads.ts';
 import { ChannelEnum, ReplyMethodEnum, TicketRef, TicketStatusEnum } from './ticket.ts';
 import { TicketTypeRef } from './ticket-type.ts';
 import { UserRef } from './user.ts';
 
-export const TicketPayload = builder.simpleObject('TicketPayload', {
-  description: 'The ticket after the change.',
-  fields: (t) => ({ ticket: t.field({ type: TicketRef }) }),
+export const TicketPayload = builder.objectRef<WithTicket>('TicketPayload').implement({
+  description: TICKET_AFTER_CHANGE,
+  fields: (t) => ({
+    ticket: t.prismaField({ type: 'Ticket', description: TICKET_AFTER_CHANGE, resolve: (q, p, _a, ctx) => loadTicketAfterChange(q, p, ctx) }),
+  }),
 });
 
 const write = { $all: { authenticated: true, scope: 'tickets:write' } } as const;
@@ -61,10 +63,11 @@ const CreateTicketInput = builder.inputType('CreateTicketInput', {
 
 builder.mutationFields((t) => ({
   createTicket: t.withAuth(write).field({
-    type: builder.simpleObject('CreateTicketPayload', {
+    type: builder.objectRef<WithTicket & { replayed: boolean }>('CreateTicketPayload').implement({
+      description: 'The new ticket (or the one an earlier request with the same idempotencyKey created).',
       fields: (f) => ({
-        ticket: f.field({ type: TicketRef }),
-        replayed: f.boolean({ description: 'True when an earlier request with the same idempotencyKey created the ticket.' }),
+        ticket: f.prismaField({ type: 'Ticket', description: 'The ticket.', resolve: (q, p, _a, ctx) => loadTicketAfterChange(q, p, ctx) }),
+        replayed: f.exposeBoolean('replayed', { description: 'True when an earlier request with the same idempotencyKey created the ticket.' }),
       }),
     }),
     description: '新建工单. Validated against the type\'s field template; lands in the pool and is routed by the type\'s assignment settings.',
@@ -86,7 +89,7 @@ builder.mutationFields((t) => ({
         parentId: input.parentId?.id,
         idempotencyKey: input.idempotencyKey,
       });
-      return { ticket: await ticketPayload(ctx, id), replayed };
+      return { ticketId: id, replayed };
     },
   }),
 
@@ -103,7 +106,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [TicketAlreadyTaken, NotFound, NotAllowed, NotEligible, InvalidTransition, StaleWrite], union: { name: 'GrabTicketResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.grab(ctx.viewer, input.ticketId.id, input.expectedVersion)),
+      ticketId: await ctx.services.tickets.grab(ctx.viewer, input.ticketId.id, input.expectedVersion),
     }),
   }),
 
@@ -124,10 +127,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [TicketAlreadyTaken, NotFound, NotAllowed, NotEligible, InvalidTransition, StaleWrite], union: { name: 'DispatchTicketResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(
-        ctx,
-        await ctx.services.tickets.dispatch(ctx.viewer, { ticketId: input.ticketId.id, agentId: input.agentId.id, expectedVersion: input.expectedVersion }),
-      ),
+      ticketId: await ctx.services.tickets.dispatch(ctx.viewer, { ticketId: input.ticketId.id, agentId: input.agentId.id, expectedVersion: input.expectedVersion }),
     }),
   }),
 
@@ -148,10 +148,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'SetTicketStatusResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(
-        ctx,
-        await ctx.services.tickets.setStatus(ctx.viewer, { ticketId: input.ticketId.id, status: input.status, expectedVersion: input.expectedVersion }),
-      ),
+      ticketId: await ctx.services.tickets.setStatus(ctx.viewer, { ticketId: input.ticketId.id, status: input.status, expectedVersion: input.expectedVersion }),
     }),
   }),
 
@@ -172,10 +169,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'ResolveTicketResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(
-        ctx,
-        await ctx.services.tickets.resolve(ctx.viewer, { ticketId: input.ticketId.id, resolution: input.resolution, expectedVersion: input.expectedVersion }),
-      ),
+      ticketId: await ctx.services.tickets.resolve(ctx.viewer, { ticketId: input.ticketId.id, resolution: input.resolution, expectedVersion: input.expectedVersion }),
     }),
   }),
 
@@ -196,10 +190,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'ReopenTicketResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(
-        ctx,
-        await ctx.services.tickets.reopen(ctx.viewer, { ticketId: input.ticketId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
-      ),
+      ticketId: await ctx.services.tickets.reopen(ctx.viewer, { ticketId: input.ticketId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
     }),
   }),
 
@@ -216,7 +207,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, StaleWrite], union: { name: 'ConfirmResolutionResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(ctx, await ctx.services.tickets.confirmResolution(ctx.viewer, { ticketId: input.ticketId.id, expectedVersion: input.expectedVersion })),
+      ticketId: await ctx.services.tickets.confirmResolution(ctx.viewer, { ticketId: input.ticketId.id, expectedVersion: input.expectedVersion }),
     }),
   }),
 
@@ -237,10 +228,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'CloseTicketResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(
-        ctx,
-        await ctx.services.tickets.close(ctx.viewer, { ticketId: input.ticketId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
-      ),
+      ticketId: await ctx.services.tickets.close(ctx.viewer, { ticketId: input.ticketId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
     }),
   }),
 
@@ -261,14 +249,11 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'UpdateTicketFieldsResult' } },
     resolve: async (_r, { input }, ctx) => ({
-      ticket: await ticketPayload(
-        ctx,
-        await ctx.services.tickets.updateFields(ctx.viewer, {
+      ticketId: await ctx.services.tickets.updateFields(ctx.viewer, {
           ticketId: input.ticketId.id,
           values: input.values.map((v) => ({ key: v.key, value: v.value })),
           expectedVersion: input.expectedVersion,
         }),
-      ),
     }),
   }),
 }));

@@ -22,16 +22,14 @@ export interface TypeEligibility {
   assistTeamIds: ReadonlySet<string>;
 }
 
-export async function loadTypeEligibility(db: Db, typeId: string): Promise<TypeEligibility | null> {
-  const t = await db.ticketType.findUnique({
-    where: { id: typeId },
-    include: {
-      eligibleAgents: { select: { userId: true } },
-      eligibleTeams: { select: { team: { select: { members: { select: { userId: true } } } } } },
-      assistTeams: { select: { teamId: true } },
-    },
-  });
-  if (!t) return null;
+/** What eligibility needs of a type, for a Prisma `include` (one statement with relationJoins). */
+export const TYPE_ELIGIBILITY_INCLUDE = {
+  eligibleAgents: { select: { userId: true } },
+  eligibleTeams: { select: { team: { select: { members: { select: { userId: true } } } } } },
+  assistTeams: { select: { teamId: true } },
+} satisfies Prisma.TicketTypeInclude;
+
+export function toTypeEligibility(t: Prisma.TicketTypeGetPayload<{ include: typeof TYPE_ELIGIBILITY_INCLUDE }>): TypeEligibility {
   const listed = t.eligibleAgents.length > 0 || t.eligibleTeams.length > 0;
   return {
     typeId: t.id,
@@ -45,6 +43,11 @@ export async function loadTypeEligibility(db: Db, typeId: string): Promise<TypeE
       : null,
     assistTeamIds: new Set(t.assistTeams.map((a) => a.teamId)),
   };
+}
+
+export async function loadTypeEligibility(db: Db, typeId: string): Promise<TypeEligibility | null> {
+  const t = await db.ticketType.findUnique({ where: { id: typeId }, include: TYPE_ELIGIBILITY_INCLUDE });
+  return t ? toTypeEligibility(t) : null;
 }
 
 /** Whether `user` may serve tickets of the type (be assignee, receive a handover). */

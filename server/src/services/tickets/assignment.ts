@@ -16,12 +16,13 @@ import { route, type Candidate, type Decision } from '../../domain/assignment/st
 import { checkActor, WORKING } from '../../domain/ticket/lifecycle.ts';
 import type { QueueSnapshot } from '../../domain/ticket/queues.ts';
 import { cancelJob, scheduleJob } from '../../infra/jobs/scheduler.ts';
-import { runUnitOfWork, type Work } from '../../infra/uow.ts';
+import type { PrismaClient } from '../../infra/db/generated/client.ts';
+import { runUnitOfWork, type Tx, type Work } from '../../infra/uow.ts';
 import { isEligible, loadTypeEligibility, relationsOf, type TypeEligibility } from './access.ts';
 import { assertVisible, loadUser, requireType, type TicketDeps } from './common.ts';
 import { loadState, type TicketState } from './snapshot.ts';
 
-const POOL_SNAPSHOT: QueueSnapshot = { status: 'NEW', assigneeId: null, offeredTo: null, handoverTargets: [], assists: [] };
+export const POOL_SNAPSHOT: QueueSnapshot = { status: 'NEW', assigneeId: null, offeredTo: null, handoverTargets: [], assists: [] };
 
 export const offerExpiryKey = (offerId: string) => `offer-expire:${offerId}`;
 
@@ -112,7 +113,7 @@ async function assign(w: Work, a: AssignArgs): Promise<void> {
       ? { status: 'PENDING_ACCEPT', version: { increment: 1 }, lastActivityAt: now }
       : { status: 'PROCESSING', assigneeId: a.agentId, acceptedAt: now, version: { increment: 1 }, lastActivityAt: now },
   });
-  if (r.count === 0) await explainLostRace(w, a.ticketId, 'dispatch', a.expectedVersion);
+  if (r.count === 0) await explainLostRace(w.tx, a.ticketId, 'dispatch', a.expectedVersion);
   await tx.user.update({ where: { id: a.agentId }, data: { lastAssignedAt: now } });
   if (offer) {
     const expiresAt = new Date(now.getTime() + a.elig.acceptTimeoutSeconds * 1000);
@@ -143,8 +144,8 @@ async function assign(w: Work, a: AssignArgs): Promise<void> {
 }
 
 /** After a conditional write matched nothing: tell the caller precisely why. */
-async function explainLostRace(w: Work, ticketId: string, command: 'grab' | 'dispatch', expectedVersion?: number | null): Promise<never> {
-  const t = await w.tx.ticket.findUnique({
+export async function explainLostRace(db: Tx | PrismaClient, ticketId: string, command: 'grab' | 'dispatch', expectedVersion?: number | null): Promise<never> {
+  const t = await db.ticket.findUnique({
     where: { id: ticketId },
     select: { status: true, version: true, acceptedAt: true, assignee: { select: { id: true, name: true } } },
   });
@@ -152,30 +153,6 @@ async function explainLostRace(w: Work, ticketId: string, command: 'grab' | 'dis
   if (t.assignee) throw new TicketAlreadyTaken(t.assignee, t.acceptedAt);
   if (expectedVersion != null && t.version !== expectedVersion) throw new StaleWrite(t.version);
   throw new InvalidTransition(t.status, command);
-}
-
-/** 客服主动抢单: exactly one of any number of concurrent grabs wins. */
-export function grab(deps: TicketDeps, viewer: Viewer, ticketId: string, expectedVersion?: number | null) {
-  return runUnitOfWork(deps, async (w) => {
-    await assertVisible(w.tx, viewer, ticketId);
-    const t = await w.tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { typeId: true } });
-    const elig = await requireType(w.tx, t.typeId);
-    if (!elig.modes.includes('GRAB')) throw new NotAllowed('Tickets of this type are not grabbed from the pool');
-    const me = await loadUser(w.tx, viewer.userId);
-    if (!me || !isEligible(elig, me)) throw new NotEligible('You are not an eligible agent for this ticket type');
-    checkActor('grab', new Set(['eligibleAgent']));
-
-    // The one write that decides the race.
-    const r = await w.tx.ticket.updateMany({
-      where: { id: ticketId, status: 'NEW', assigneeId: null, ...(expectedVersion != null && { version: expectedVersion }) },
-      data: { status: 'PROCESSING', assigneeId: viewer.userId, acceptedAt: w.now, version: { increment: 1 }, lastActivityAt: w.now },
-    });
-    if (r.count === 0) await explainLostRace(w, ticketId, 'grab', expectedVersion);
-    w.rec.track(ticketId, POOL_SNAPSHOT);
-    await w.tx.user.update({ where: { id: viewer.userId }, data: { lastAssignedAt: w.now } });
-    w.rec.record({ ticketId, typeId: t.typeId, kind: 'GRABBED', actorId: viewer.userId, visibility: 'PUBLIC', data: { agentId: viewer.userId } });
-    return ticketId;
-  });
 }
 
 /** 管理员派单: a manager sends a pool ticket to an eligible agent. */

@@ -8,6 +8,7 @@ import * as assist from './assist.ts';
 import * as conversation from './conversation.ts';
 import { createTicket, type CreateTicketInput } from './create.ts';
 import type { TicketDeps } from './common.ts';
+import { grab } from './grab.ts';
 import * as handover from './handover.ts';
 import * as progress from './progress.ts';
 
@@ -17,7 +18,7 @@ export class TicketService {
   constructor(readonly deps: TicketDeps) {}
 
   create = (v: Viewer, input: CreateTicketInput) => createTicket(this.deps, v, input);
-  grab = (v: Viewer, ticketId: string, expectedVersion?: number | null) => assignment.grab(this.deps, v, ticketId, expectedVersion);
+  grab = (v: Viewer, ticketId: string, expectedVersion?: number | null) => grab(this.deps, v, ticketId, expectedVersion);
   dispatch = (v: Viewer, input: { ticketId: string; agentId: string; expectedVersion?: number | null }) => assignment.dispatch(this.deps, v, input);
   acceptOffer = (v: Viewer, offerId: string, expectedVersion?: number | null) => assignment.acceptOffer(this.deps, v, offerId, expectedVersion);
   declineOffer = (v: Viewer, offerId: string, note?: string | null, expectedVersion?: number | null) =>
