@@ -10,7 +10,7 @@ import { round, sleep, summary } from './stats.ts';
 import { Swarm } from './swarm.ts';
 
 export const BOARD_SUBSCRIPTION = /* GraphQL */ `subscription Board {
-  queueEvents(queues: [POOL]) { seq prevSeq reason ticketId at changes { queue kind } ticket { id number title status priority createdAt } }
+  queueEvents(queues: [POOL]) { seq prevSeq reason ticketId committedAt changes { queue kind } ticket { id number title status priority createdAt } }
 }`;
 
 export interface FanoutResult {
@@ -31,8 +31,9 @@ export interface FanoutResult {
 }
 
 const readGongdan = (payload: unknown) => {
-  const e = (payload as { data?: { queueEvents?: { ticketId: string; at: string } } }).data?.queueEvents;
-  return e ? { key: e.ticketId, at: Date.parse(e.at) } : null;
+  // Latency counts from the commit, as the raw baseline counts from its send.
+  const e = (payload as { data?: { queueEvents?: { ticketId: string; committedAt: string } } }).data?.queueEvents;
+  return e ? { key: e.ticketId, at: Date.parse(e.committedAt) } : null;
 };
 const readRaw = (payload: unknown) => {
   const e = (payload as { data?: { raw?: { seq: number; sentAt: number } } }).data?.raw;

@@ -19,11 +19,11 @@ const p = () => t.db.prisma;
 
 const QUEUE_EVENTS = /* GraphQL */ `
   subscription ($queues: [QueueName!]!) {
-    queueEvents(queues: $queues) { seq prevSeq reason ticketId changes { queue kind } ticket { number status assignee { id } } actor { id } }
+    queueEvents(queues: $queues) { seq prevSeq reason ticketId at committedAt changes { queue kind } ticket { number status assignee { id } } actor { id } }
   }
 `;
 type QueueEvent = {
-  queueEvents: { seq: string; prevSeq: string; reason: string; ticketId: string; changes: { queue: string; kind: string }[]; ticket: { status: string } | null; actor: { id: string } | null };
+  queueEvents: { seq: string; prevSeq: string; reason: string; ticketId: string; at: string; committedAt: string | null; changes: { queue: string; kind: string }[]; ticket: { status: string } | null; actor: { id: string } | null };
 };
 
 describe('queueEvents', () => {
@@ -46,6 +46,8 @@ describe('queueEvents', () => {
         ['GRABBED', [{ queue: 'POOL', kind: 'LEFT' }]],
       ]);
       expect(mine[1]!.actor?.id).toBe(uidOf(winner.user.id));
+      // Stamped when the change committed, not before the change began.
+      expect(Date.parse(mine[1]!.committedAt!)).toBeGreaterThanOrEqual(Date.parse(mine[1]!.at));
       expect(mine[1]!.ticket?.status).toBe('PROCESSING');
       // Sequence numbers grow, and each event names the one before it on this subscription.
       expect(BigInt(mine[1]!.seq)).toBeGreaterThan(BigInt(mine[0]!.seq));

@@ -94,7 +94,13 @@ const QueueEventRef = builder.objectRef<QueueEventShape>('QueueEvent').implement
       description: 'Who did it; null for the system (timers, routing).',
       resolve: (q, e, _a, ctx) => (e.msg.actorId ? ctx.prisma.user.findUnique({ ...q, where: { id: e.msg.actorId } }) : null),
     }),
-    at: t.field({ type: 'DateTime', resolve: (e) => e.msg.createdAt }),
+    at: t.field({ type: 'DateTime', description: 'When the change happened (the timeline time).', resolve: (e) => e.msg.createdAt }),
+    committedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the change was committed, stamped by the instance that committed it; receipt minus this is the delivery lag.',
+      resolve: (e) => (e.msg.committedAt === undefined ? null : new Date(e.msg.committedAt)),
+    }),
   }),
 });
 
