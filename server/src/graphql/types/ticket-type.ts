@@ -98,29 +98,29 @@ export const TicketTypeRef = builder.prismaNode('TicketType', {
       nullable: true,
       description: 'Resolved tickets close by themselves after this long; null = never.',
     }),
-    eligibleAgents: t.prismaField({
-      type: ['User'],
+    eligibleAgents: t.field({
+      type: [UserRef],
       description: 'Agents listed by name. With no agents and no teams listed, every agent is eligible.',
       authScopes: { internal: true },
       unauthorizedResolver: () => [],
       select: (_a, _c, nested) => ({ eligibleAgents: { select: { user: nested() } } }),
-      resolve: (_q, tt) => tt.eligibleAgents.map((a) => a.user),
+      resolve: (tt) => tt.eligibleAgents.map((a) => a.user),
     }),
-    eligibleTeams: t.prismaField({
-      type: ['Team'],
+    eligibleTeams: t.field({
+      type: [TeamRef],
       description: 'Service teams whose members are eligible.',
       authScopes: { internal: true },
       unauthorizedResolver: () => [],
       select: (_a, _c, nested) => ({ eligibleTeams: { select: { team: nested() } } }),
-      resolve: (_q, tt) => tt.eligibleTeams.map((a) => a.team),
+      resolve: (tt) => tt.eligibleTeams.map((a) => a.team),
     }),
-    assistTeams: t.prismaField({
-      type: ['Team'],
+    assistTeams: t.field({
+      type: [TeamRef],
       description: 'Assist teams tickets of this type may be transferred to (转办).',
       authScopes: { internal: true },
       unauthorizedResolver: () => [],
       select: (_a, _c, nested) => ({ assistTeams: { select: { team: nested() } } }),
-      resolve: (_q, tt) => tt.assistTeams.map((a) => a.team),
+      resolve: (tt) => tt.assistTeams.map((a) => a.team),
     }),
     version: t.exposeInt('version', { description: 'Pass as expectedVersion when changing the type.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

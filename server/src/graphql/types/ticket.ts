@@ -13,6 +13,8 @@ import { PriorityEnum } from './enums.ts';
 import { OrganizationRef } from './organization.ts';
 import { TicketTypeRef } from './ticket-type.ts';
 import { UserRef } from './user.ts';
+import { CommentRef } from './comment.ts';
+import { AssignmentOfferRef } from './assignment-offer.ts';
 
 export const TicketStatusEnum = builder.enumType('TicketStatus', {
   description: 'Where a ticket is in its lifecycle.',
@@ -157,11 +159,11 @@ export const TicketRef = builder.prismaNode('Ticket', {
     contact: t.relation('contact', { nullable: true, ...internalOnly }),
     owner: t.relation('owner', { nullable: true, description: '客服负责人: the dedicated agent of the customer.' }),
     assignee: t.relation('assignee', { nullable: true, description: '受理人: the one agent responsible.' }),
-    sharers: t.prismaField({
-      type: ['User'],
+    sharers: t.field({
+      type: [UserRef],
       description: 'Read-only watchers, e.g. the agent who handed the ticket over.',
       select: (_a, _c, nested) => ({ sharers: { select: { user: nested() }, orderBy: { createdAt: 'asc' } } }),
-      resolve: (_q, tk) => tk.sharers.map((s) => s.user),
+      resolve: (tk) => tk.sharers.map((s) => s.user),
     }),
     eligibleAgents: t.prismaField({
       type: ['User'],
@@ -225,8 +227,8 @@ export const TicketRef = builder.prismaNode('Ticket', {
       }),
       maxSize: 200,
     }),
-    lastComment: t.prismaField({
-      type: 'Comment',
+    lastComment: t.field({
+      type: CommentRef,
       nullable: true,
       description: 'The latest comment the viewer may see.',
       select: (_args, ctx, nested) => ({
@@ -236,7 +238,7 @@ export const TicketRef = builder.prismaNode('Ticket', {
           take: 1,
         }),
       }),
-      resolve: (_q, tk) => tk.comments[0] ?? null,
+      resolve: (tk) => tk.comments[0] ?? null,
     }),
     timeline: t.relatedConnection('events', {
       cursor: 'id',
@@ -250,13 +252,13 @@ export const TicketRef = builder.prismaNode('Ticket', {
     offers: t.relation('offers', { description: 'Assignment offers, newest first.', query: { orderBy: { createdAt: 'desc' } }, authScopes: { internal: true } }),
     handovers: t.relation('handovers', { description: 'Handover requests (移交), newest first.', query: { orderBy: { createdAt: 'desc' } }, authScopes: { internal: true } }),
     assists: t.relation('assists', { description: 'Assist requests (转办), newest first.', query: { orderBy: { createdAt: 'desc' } }, authScopes: { internal: true } }),
-    pendingOffer: t.prismaField({
-      type: 'AssignmentOffer',
+    pendingOffer: t.field({
+      type: AssignmentOfferRef,
       nullable: true,
       description: 'The offer waiting for acceptance, if any.',
       ...internalOnly,
       select: (_a, _c, nested) => ({ offers: nested({ where: { status: 'PENDING' as const }, take: 1 }) }),
-      resolve: (_q, tk) => tk.offers[0] ?? null,
+      resolve: (tk) => tk.offers[0] ?? null,
     }),
     rating: t.relation('rating', { nullable: true }),
     ratingInvitedAt: t.expose('ratingInvitedAt', { type: 'DateTime', nullable: true }),

@@ -9,6 +9,7 @@ import { builder } from '../builder.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Context } from '../context.ts';
 import { ContactRef } from './contact.ts';
+import { TeamRef } from './team.ts';
 
 export const RoleEnum = builder.enumType('Role', {
   description: 'What a person does in gongdan.',
@@ -94,13 +95,13 @@ export const UserRef = builder.prismaNode('User', {
       unauthorizedResolver: () => 0,
       resolve: (user, _args, ctx) => openTicketCountLoader(ctx).load(user.id),
     }),
-    teams: t.prismaField({
-      type: ['Team'],
+    teams: t.field({
+      type: [TeamRef],
       description: 'Teams this user belongs to.',
       authScopes: { internal: true },
       unauthorizedResolver: () => [],
       select: (_args, _ctx, nested) => ({ teamMemberships: { select: { team: nested() } } }),
-      resolve: (_query, user) => user.teamMemberships.map((m) => m.team),
+      resolve: (user) => user.teamMemberships.map((m) => m.team),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
