@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ExecutionArgs, execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError } from 'graphql-yoga';
 import { DomainError } from './domain/errors.ts';
 import { useServer } from 'graphql-ws/use/ws';
@@ -63,6 +64,8 @@ type ConnectionExtra = {
   viewer: Viewer | null;
   authFailure: AuthFailure | null;
 };
+
+let graphiqlPage: string | undefined;
 
 export function buildApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
@@ -151,6 +154,10 @@ export function buildApp(deps: AppDeps): App {
       },
     },
     graphiql: config.GRAPHIQL ? { title: 'gongdan GraphQL', subscriptionsProtocol: 'WS' } : false,
+    // Yoga's default GraphiQL page loads its scripts from a CDN; this one carries them inline,
+    // so it works where the server has no internet (and leaks nothing to a third party).
+    // Headers set in its Headers tab also go into graphql-ws connectionParams.
+    renderGraphiQL: (opts) => (graphiqlPage ??= renderGraphiQL(opts)),
     logging: {
       debug: (...a) => logger.debug(a.map(String).join(' ')),
       info: (...a) => logger.info(a.map(String).join(' ')),

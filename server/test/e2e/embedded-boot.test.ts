@@ -76,8 +76,10 @@ it('migrates, seeds the demo company and answers login → me → settings', asy
   expect(emails).toEqual(expect.arrayContaining(['agent1@gongdan.dev', 'agent8@gongdan.dev', 'manager2@gongdan.dev', 'staff3@gongdan.dev', 'customer1@gongdan.dev']));
 
   // GraphiQL for people with a browser.
-  const page = await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } });
-  expect(await page.text()).toContain('gongdan GraphQL');
+  const page = await (await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } })).text();
+  expect(page).toContain('gongdan GraphQL');
+  // Self-contained: no script or stylesheet from a CDN.
+  expect(page).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
 }, 60_000);
 
 it('shuts down gracefully on SIGTERM', async () => {
