@@ -1,12 +1,12 @@
 // End-to-end harness: the real server (built board included) on a PostgreSQL database
 // of its own with the demo data, and Debian's Chromium driven by playwright-core.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { ServerProcess } from '../../server/test/support/server-process.ts';
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 // Components mark what tests touch with data-test="…".
@@ -42,49 +42,23 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2E
   const u = new URL(ADMIN_URL);
   u.pathname = `/${db}`;
   const databaseUrl = u.toString();
-  let output = '';
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(root, 'server'),
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: databaseUrl,
-      SEED_DEMO: 'always',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      WEB_DIST: path.join(root, 'web/dist'),
-      JOB_POLL_MS: '250',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = new ServerProcess('e2e', {
+    DATABASE_URL: databaseUrl,
+    SEED_DEMO: 'always',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    WEB_DIST: path.join(root, 'web/dist'),
+    JOB_POLL_MS: '250',
+    ...env,
   });
-  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
-    const check = () => {
-      const m = /GraphQL (http:\/\/[^/\s]+)\/graphql/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      } else if (proc.exitCode !== null) {
-        clearTimeout(timer);
-        reject(new Error(`server exited ${proc.exitCode}:\n${output}`));
-      } else setTimeout(check, 100);
-    };
-    check();
-  });
+  const url = await server.started(120_000);
   return {
     url,
     databaseUrl,
-    log: () => output,
+    log: () => server.output,
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (proc.exitCode === null) proc.kill('SIGKILL');
-      }
+      await server.stop();
       await admin(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
     },
   };

@@ -1,46 +1,24 @@
 // The default path a new user takes: `pnpm start` with no DATABASE_URL boots the real
 // server on an embedded PGlite, migrates, seeds the demo company, serves GraphQL and
 // the health endpoints, and shuts down cleanly on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ServerProcess } from '../support/server-process.ts';
 
-const serverDir = fileURLToPath(new URL('../..', import.meta.url));
-let proc: ChildProcess;
+let server: ServerProcess;
 let dataDir: string;
 let base: string;
-let output = '';
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'gongdan-boot-'));
-  proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
-    const check = () => {
-      const m = /GraphQL (http:\/\/[^/\s]+)\/graphql/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      } else if (proc.exitCode !== null) {
-        clearTimeout(timer);
-        reject(new Error(`server exited ${proc.exitCode}:\n${output}`));
-      } else setTimeout(check, 100);
-    };
-    check();
-  });
+  server = new ServerProcess('embedded', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+  base = await server.started();
 }, 120_000);
 
 afterAll(async () => {
-  if (proc.exitCode === null) proc.kill('SIGKILL');
+  if (server.alive) server.proc.kill('SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -55,8 +33,8 @@ async function gql(query: string, token?: string) {
 }
 
 it('migrates, seeds the demo company and answers login → me → settings', async () => {
-  expect(output).toContain('migrations applied');
-  expect(output).toContain('demo data seeded');
+  expect(server.output).toContain('migrations applied');
+  expect(server.output).toContain('demo data seeded');
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
   expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
 
@@ -83,8 +61,7 @@ it('migrates, seeds the demo company and answers login → me → settings', asy
 }, 60_000);
 
 it('shuts down gracefully on SIGTERM', async () => {
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  proc.kill('SIGTERM');
-  expect(await exited).toBe(0);
-  expect(output).toContain('shutting down');
+  server.proc.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  expect(server.output).toContain('shutting down');
 }, 30_000);

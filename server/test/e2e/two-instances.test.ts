@@ -7,9 +7,7 @@
 //       A's subscribers reconnect to B, notice the gap by prevSeq and refetch, and every
 //       ticket is in a consistent state afterwards;
 //   (d) offers expiring while A is dead expire exactly once (both instances poll jobs).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,46 +17,10 @@ import { globalId, makeUser, sessionFor, uid } from '../support/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { SESSION_PREFIX, hashToken, newToken } from '../../src/services/auth/tokens.ts';
 import { makeType, rawId } from '../support/tickets.ts';
+import { ServerProcess } from '../support/server-process.ts';
 
-const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 
 // ─────────────────────────────────────────── processes ───────────────────────────────────────────
-
-class Instance {
-  output = '';
-  url = '';
-  readonly proc: ChildProcess;
-  readonly exited: Promise<number | null>;
-
-  constructor(
-    readonly name: string,
-    env: Record<string, string>,
-  ) {
-    this.proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: serverDir,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.proc.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.proc.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
-  }
-
-  async started(ms = 90_000): Promise<string> {
-    await until(() => {
-      if (this.proc.exitCode !== null) throw new Error(`${this.name} exited ${this.proc.exitCode}:\n${this.output}`);
-      return /GraphQL (http:\/\/[^/\s]+)\/graphql/.test(this.output);
-    }, ms).catch((e: unknown) => {
-      throw new Error(`${this.name} did not start: ${(e as Error).message}\n${this.output}`);
-    });
-    this.url = /GraphQL (http:\/\/[^/\s]+)\/graphql/.exec(this.output)![1]!;
-    return this.url;
-  }
-
-  get alive() {
-    return this.proc.exitCode === null && this.proc.signalCode === null;
-  }
-}
 
 // ───────────────────────────────────────────── HTTP ─────────────────────────────────────────────
 
@@ -133,7 +95,7 @@ class Board {
   constructor(
     readonly name: string,
     readonly token: string,
-    private readonly instances: Instance[],
+    private readonly instances: ServerProcess[],
   ) {
     this.base = instances[0]!.url;
   }
@@ -251,8 +213,8 @@ function assertOrderedWithoutGaps(events: { seq: string; prevSeq: string; connec
 
 let tdb: TestDatabase;
 let db: Database;
-let A: Instance;
-let B: Instance;
+let A: ServerProcess;
+let B: ServerProcess;
 let manager: { id: string; token: string };
 const boardsOnA: Board[] = [];
 const boardsOnB: Board[] = [];
@@ -290,8 +252,8 @@ beforeAll(async () => {
     WEB_DIST: '/nonexistent',
     LOG_LEVEL: 'info',
   };
-  A = new Instance('A', env);
-  B = new Instance('B', env);
+  A = new ServerProcess('A', env);
+  B = new ServerProcess('B', env);
   const m = await makeUser(db.prisma, 'MANAGER');
   manager = { id: m.id, token: await sessionFor(db.prisma, m.id) };
   grabType = (await makeType(db.prisma, { modes: ['GRAB'] })).id;
@@ -403,7 +365,7 @@ describe('two instances on one database and one Redis', () => {
     const grabbed: { gid: string; agentId: string }[] = [];
     let failedOnA = 0;
     let stop = false;
-    const worker = async (inst: Instance, w: number) => {
+    const worker = async (inst: ServerProcess, w: number) => {
       for (let n = 0; !stop && inst.alive; n++) {
         try {
           // Create a ticket; mostly grab one of the latest (sometimes someone else was first).
