@@ -2,7 +2,7 @@
 // tickets asks each question once rather than once per ticket.
 import DataLoader from 'dataloader';
 import type { PrismaClient } from '../infra/db/generated/client.ts';
-import { eligibleTypeIds, loadTypeEligibility, type TypeEligibility } from '../services/tickets/access.ts';
+import { eligibleTypeIds, loadTypeEligibility, managedTeamsByUser, type TypeEligibility } from '../services/tickets/access.ts';
 
 export function createLoaders(prisma: PrismaClient) {
   const memo = <T>(f: () => Promise<T>) => {
@@ -13,8 +13,8 @@ export function createLoaders(prisma: PrismaClient) {
     typeEligibility: new DataLoader<string, TypeEligibility | null>((ids) => Promise.all(ids.map((id) => loadTypeEligibility(prisma, id)))),
     eligibleTypeIds: new DataLoader<string, string[]>((userIds) => Promise.all(userIds.map((u) => eligibleTypeIds(prisma, u)))),
     managedTeamIds: new DataLoader<string, Set<string>>(async (userIds) => {
-      const rows = await prisma.teamMember.findMany({ where: { userId: { in: [...userIds] }, isManager: true }, select: { userId: true, teamId: true } });
-      return userIds.map((u) => new Set(rows.filter((r) => r.userId === u).map((r) => r.teamId)));
+      const teams = await managedTeamsByUser(prisma, userIds);
+      return userIds.map((u) => teams.get(u) ?? new Set<string>());
     }),
     /**
      * The event stream position, read before any queue is listed: events after it may

@@ -171,3 +171,15 @@ export function canSee(viewer: Viewer, f: VisibilityFacts, eligibleForType: bool
     f.assistPeopleIds.includes(me)
   );
 }
+
+/** The assist teams each of `userIds` manages (their pools they dispatch). */
+export async function managedTeamsByUser(db: Db, userIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const rows = await db.teamMember.findMany({ where: { userId: { in: [...userIds] }, isManager: true }, select: { userId: true, teamId: true } });
+  const teams = new Map<string, Set<string>>();
+  for (const r of rows) {
+    let set = teams.get(r.userId);
+    if (!set) teams.set(r.userId, (set = new Set()));
+    set.add(r.teamId);
+  }
+  return teams;
+}

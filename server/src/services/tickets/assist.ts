@@ -7,7 +7,7 @@ import { isUuid } from '../../domain/ids.ts';
 import { isInternal, isManager, type Viewer } from '../../domain/identity/viewer.ts';
 import { authorize } from '../../domain/ticket/lifecycle.ts';
 import { runUnitOfWork, type Work } from '../../infra/uow.ts';
-import { relationsOf, loadTypeEligibility } from './access.ts';
+import { relationsOf, loadTypeEligibility, managedTeamsByUser } from './access.ts';
 import { assertVisible, loadUser, lockForCommand, text, throwIfErrors, type TicketDeps } from './common.ts';
 import { loadState, touch, type TicketState } from './snapshot.ts';
 
@@ -90,7 +90,7 @@ async function findAssist(w: Work, viewer: Viewer, assistId: string, expectedVer
   if (!a) throw new NotFound('AssistRequest');
   const s = await loadState(w.tx, a.ticketId, { lock: true, expectedVersion });
   const managed = a.teamId
-    ? new Set((await w.tx.teamMember.findMany({ where: { userId: viewer.userId, isManager: true }, select: { teamId: true } })).map((m) => m.teamId))
+    ? ((await managedTeamsByUser(w.tx, [viewer.userId])).get(viewer.userId) ?? new Set<string>())
     : new Set<string>();
   // Team managers may not see the ticket otherwise: the pooled request is how they get to it.
   if (!(a.teamId && managed.has(a.teamId))) {

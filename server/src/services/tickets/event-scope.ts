@@ -13,6 +13,7 @@ import {
   canSee,
   isEligible,
   loadTypeEligibility,
+  managedTeamsByUser,
   toVisibilityFacts,
   type TypeEligibility,
   type VisibilityFacts,
@@ -176,16 +177,7 @@ function fetchers(prisma: PrismaClient, now: Date) {
       });
       return new Set(rows.map((r) => r.id));
     },
-    async managedTeams(userIds: readonly string[]): Promise<Map<string, Set<string>>> {
-      const rows = await prisma.teamMember.findMany({ where: { userId: { in: [...userIds] }, isManager: true }, select: { userId: true, teamId: true } });
-      const teams = new Map<string, Set<string>>();
-      for (const r of rows) {
-        let set = teams.get(r.userId);
-        if (!set) teams.set(r.userId, (set = new Set()));
-        set.add(r.teamId);
-      }
-      return teams;
-    },
+    managedTeams: (userIds: readonly string[]) => managedTeamsByUser(prisma, userIds),
     async tickets(ids: readonly string[]): Promise<Map<string, VisibilityFacts>> {
       const rows = await prisma.ticket.findMany({ where: { id: { in: [...ids] } }, select: { id: true, ...VISIBILITY_SELECT } });
       return new Map(rows.map((r) => [r.id, toVisibilityFacts(r)]));
