@@ -71,15 +71,10 @@ export class AuthService {
 
   private async authenticateSession(token: string): Promise<AuthResult> {
     const { prisma, clock } = this.deps;
-    const session = await prisma.session.findUnique({
-      where: { tokenHash: hashToken(token) },
-      include: { user: true },
-    });
-    if (!session) return { ok: false, reason: 'INVALID' };
+    const session = await prisma.session.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
     const now = clock.now();
-    if (session.revokedAt) return { ok: false, reason: 'REVOKED' };
-    if (session.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
-    if (!session.user.active) return { ok: false, reason: 'INACTIVE_USER' };
+    const refused = refusal(session, now);
+    if (refused || !session) return { ok: false, reason: refused ?? 'INVALID' };
     if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
       // Sliding expiry: an active user stays logged in.
       await prisma.session.update({
@@ -87,48 +82,20 @@ export class AuthService {
         data: { lastSeenAt: now, expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs) },
       });
     }
-    const u = session.user;
-    return {
-      ok: true,
-      viewer: {
-        userId: u.id,
-        role: u.role as Role,
-        name: u.name,
-        email: u.email,
-        via: 'session',
-        credentialId: session.id,
-        scopes: ALL_SCOPES,
-      },
-    };
+    return { ok: true, viewer: viewerOf(session.user, 'session', session.id, ALL_SCOPES) };
   }
 
   private async authenticateApiToken(token: string): Promise<AuthResult> {
     const { prisma, clock } = this.deps;
-    const row = await prisma.apiToken.findUnique({
-      where: { tokenHash: hashToken(token) },
-      include: { user: true },
-    });
-    if (!row) return { ok: false, reason: 'INVALID' };
+    const row = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
     const now = clock.now();
-    if (row.revokedAt) return { ok: false, reason: 'REVOKED' };
-    if (row.expiresAt && row.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
-    if (!row.user.active) return { ok: false, reason: 'INACTIVE_USER' };
+    const refused = refusal(row, now);
+    if (refused || !row) return { ok: false, reason: refused ?? 'INVALID' };
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
     }
-    const u = row.user;
-    return {
-      ok: true,
-      viewer: {
-        userId: u.id,
-        role: u.role as Role,
-        name: u.name,
-        email: u.email,
-        via: 'apiToken',
-        credentialId: row.id,
-        scopes: new Set(row.scopes.filter((s): s is ApiScope => ALL_SCOPES.has(s as ApiScope))),
-      },
-    };
+    const scopes = new Set(row.scopes.filter((s): s is ApiScope => ALL_SCOPES.has(s as ApiScope)));
+    return { ok: true, viewer: viewerOf(row.user, 'apiToken', row.id, scopes) };
   }
 
   /** Creates a token acting as `userId`; the plain token is returned once and never stored. */
@@ -174,4 +141,28 @@ export class AuthService {
     if (existing.revokedAt) return existing;
     return prisma.apiToken.update({ where: { id }, data: { revokedAt: clock.now() } });
   }
+}
+
+interface Credential {
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+  user: { active: boolean };
+}
+
+/** Why a stored session or token does not authenticate now, or null when it does. */
+function refusal(c: Credential | null, now: Date): AuthFailure | null {
+  if (!c) return 'INVALID';
+  if (c.revokedAt) return 'REVOKED';
+  if (c.expiresAt && c.expiresAt <= now) return 'EXPIRED';
+  if (!c.user.active) return 'INACTIVE_USER';
+  return null;
+}
+
+function viewerOf(
+  u: { id: string; role: string; name: string; email: string },
+  via: Viewer['via'],
+  credentialId: string,
+  scopes: ReadonlySet<ApiScope>,
+): Viewer {
+  return { userId: u.id, role: u.role as Role, name: u.name, email: u.email, via, credentialId, scopes };
 }
