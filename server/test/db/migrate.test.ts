@@ -86,6 +86,20 @@ describe.each(backends)('applyMigrations on %s', (kind, open) => {
     expect(await migrationRows(db)).toEqual(expectedRows);
   });
 
+  it('leaves the open database ready for queries on the types it created (enum arrays)', async () => {
+    // The first start of the embedded database migrates the instance the app then uses;
+    // PGlite had learnt its array types before the migration made them, and refused
+    // `assignmentModes: { has: 'GRAB' }` (the agent's pool) as a malformed array literal.
+    opened = await open();
+    const { db } = opened;
+    await applyMigrations(db, migrationsDir);
+    const type = await db.prisma.ticketType.create({ data: { name: `类型-${kind}`, assignmentModes: ['GRAB', 'AUTO'] } });
+    expect(await db.prisma.ticketType.findMany({ where: { assignmentModes: { has: 'GRAB' } }, select: { id: true } })).toEqual([{ id: type.id }]);
+    expect(await db.prisma.ticketType.count({ where: { assignmentModes: { hasSome: ['MANAGER', 'AUTO'] } } })).toBe(1);
+    expect(await db.prisma.ticketType.count({ where: { assignmentModes: { hasEvery: ['GRAB', 'MANAGER'] } } })).toBe(0);
+    expect(await db.prisma.ticketField.count({ where: { editableBy: { has: 'ASSIGNEE' } } })).toBe(0);
+  });
+
   it('records a failing migration as failed, applies none of it, and refuses to go past it', async () => {
     opened = await open();
     const { db } = opened;

@@ -209,12 +209,18 @@ async function connectMemoryPGlite(): Promise<SqlDriverAdapter> {
  * Migrates `pglite`, which stays open when the engine lets go of it (the application
  * shares the instance). Shadow databases are fresh in-memory instances: PGlite has a
  * single database per instance, and the stock adapter never closes the one it makes.
+ *
+ * PGlite learns the array types of the database once, when it opens, and serializes a
+ * parameter of a type it does not know with `String(value)`. An enum created by a
+ * migration on the open instance was such a type: on the first start of the embedded
+ * database, `assignmentModes: { has: 'GRAB' }` sent `GRAB` for an `AssignmentMode[]` and
+ * PostgreSQL refused it as a malformed array literal. So it relearns them afterwards.
  */
 export function pgliteMigrationFactory(pglite: PGlite): SqlMigrationAwareDriverAdapterFactory {
   return {
     provider: 'postgres',
     adapterName: 'pglite-prisma-adapter',
-    connect: () => connectPGlite(pglite),
+    connect: () => connectPGlite(pglite, () => pglite.refreshArrayTypes()),
     connectToShadowDb: connectMemoryPGlite,
   };
 }
