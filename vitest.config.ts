@@ -46,6 +46,24 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The same API suite on the embedded database `pnpm start` uses (PGlite, in memory,
+        // one connection). Left out: tests of PostgreSQL itself (client, migrations and CLI
+        // on a server) and tests that need two processes on one database, which PGlite
+        // cannot serve (the two-instance test and the embedded boot test, which runs PGlite
+        // in a process of its own anyway).
+        extends: true,
+        test: {
+          name: 'server-pglite',
+          root: './server',
+          include: ['test/api/**/*.test.ts', 'test/db/seed*.test.ts', 'src/infra/pubsub/ordered.test.ts'],
+          environment: 'node',
+          env: { TEST_DATABASE: 'pglite' },
+          globalSetup: ['./test/support/global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

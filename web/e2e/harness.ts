@@ -1,8 +1,10 @@
 // End-to-end harness: the real server (built board included) on a PostgreSQL database
-// of its own with the demo data, and Debian's Chromium driven by playwright-core.
+// of its own with the demo data — or on the embedded PGlite, exactly as `pnpm start`
+// runs it — and Debian's Chromium driven by playwright-core.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -29,7 +31,6 @@ async function admin(sql: string) {
 
 export interface E2EServer {
   url: string;
-  databaseUrl: string;
   log: () => string;
   stop(): Promise<void>;
 }
@@ -55,11 +56,36 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2E
   const url = await server.started(120_000);
   return {
     url,
-    databaseUrl,
     log: () => server.output,
     async stop() {
       await server.stop();
       await admin(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    },
+  };
+}
+
+/**
+ * Boots the server the way `pnpm start` does: no DATABASE_URL, so the embedded PGlite in
+ * a data folder of its own, migrated on the spot, with the demo data it seeds on first start.
+ */
+export async function startEmbeddedServer(env: Record<string, string> = {}): Promise<E2EServer> {
+  if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `pnpm --filter @gongdan/web build` first');
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'gongdan-e2e-embedded-'));
+  const server = new ServerProcess('e2e-embedded', {
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    WEB_DIST: path.join(root, 'web/dist'),
+    ...env,
+  });
+  const url = await server.started(180_000);
+  return {
+    url,
+    log: () => server.output,
+    async stop() {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

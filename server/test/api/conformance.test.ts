@@ -7,7 +7,7 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { Client as UrqlClient, subscriptionExchange } from '@urql/core';
 import { auditServer, type AuditResult } from 'graphql-http';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actor } from '../support/builders.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { createTicket, makeType, mutate } from '../support/tickets.ts';
@@ -22,6 +22,8 @@ beforeAll(async () => {
   manager = await actor(t.db.prisma, 'MANAGER');
 });
 afterAll(() => t.close());
+// Each test starts once the server has ended the previous one's subscriptions (see settle).
+afterEach(() => settle(t));
 const p = () => t.db.prisma;
 
 const QUEUE_EVENTS = /* GraphQL */ `
@@ -126,7 +128,7 @@ describe('graphql-ws protocol (close codes of PROTOCOL.md)', () => {
     const s = await acked(url, agent.token);
     const subscribe = { id: 'same', type: 'subscribe', payload: { query: QUEUE_EVENTS, variables: { queues: ['POOL'] } } };
     s.send(subscribe);
-    await settle();
+    await settle(t, { also: 1 });
     s.send(subscribe);
     expect(await s.closed).toMatchObject({ code: 4409, reason: 'Subscriber for same already exists' });
   });
@@ -192,7 +194,7 @@ describe('graphql-ws protocol (close codes of PROTOCOL.md)', () => {
     s.send({ id: 'bad', type: 'subscribe', payload: { query: 'subscription { queueEvents(' } });
     const error = await s.waitFor('error', 'bad');
     expect(JSON.stringify(error.payload)).toContain('Syntax Error');
-    await settle();
+    await settle(t, { also: 1 });
     const gid = await grabOne(grabber);
     const next = await until('the grab on the good subscription', () =>
       s.messages.find((m) => m.type === 'next' && m.id === 'good' && JSON.stringify(m.payload).includes('GRABBED') && JSON.stringify(m.payload).includes(gid)),
@@ -238,7 +240,7 @@ describe('subscriptions over SSE', () => {
         if ((e as Error).name !== 'AbortError') throw e;
       }
     })();
-    await settle(300);
+    await settle(t, { also: 1 });
     const gid = await grabOne(grabber);
     const grabbed = await until('GRABBED over SSE', () =>
       events.find((e) => e.event === 'next' && (e.data as { data?: QueueEvent }).data?.queueEvents.reason === 'GRABBED' && (e.data as { data: QueueEvent }).data.queueEvents.ticketId === gid),
@@ -270,7 +272,7 @@ describe('clients receive a grab as it happens', () => {
     const grabber = await actor(p(), 'AGENT');
     const client = wsClient(url, agent.token);
     const r = collect<QueueEvent>(client, QUEUE_EVENTS, { queues: ['POOL'] });
-    await settle();
+    await settle(t);
     const gid = await grabOne(grabber);
     await r.until((xs) => xs.some((x) => x.queueEvents.reason === 'GRABBED' && x.queueEvents.ticketId === gid));
     expect(r.errors).toEqual([]);
@@ -292,7 +294,7 @@ describe('clients receive a grab as it happens', () => {
       },
       error: (e) => errors.push(e),
     });
-    await settle();
+    await settle(t, { also: 1 });
     const gid = await grabOne(grabber);
     await until('GRABBED via Apollo', () => received.find((x) => x.queueEvents.reason === 'GRABBED' && x.queueEvents.ticketId === gid));
     expect(errors).toEqual([]);
@@ -321,7 +323,7 @@ describe('clients receive a grab as it happens', () => {
       if (r.data) received.push(r.data);
       if (r.error) errors.push(r.error);
     });
-    await settle();
+    await settle(t, { also: 1 });
     const gid = await grabOne(grabber);
     await until('GRABBED via urql', () => received.find((x) => x.queueEvents.reason === 'GRABBED' && x.queueEvents.ticketId === gid));
     expect(errors).toEqual([]);

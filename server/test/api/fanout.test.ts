@@ -13,7 +13,7 @@ import {
   type GraphQLField,
   type GraphQLNamedType,
 } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema.ts';
 import { viewerSpecificFields } from '../../src/graphql/fanout.ts';
 import { actor, globalId, uid } from '../support/builders.ts';
@@ -31,6 +31,8 @@ beforeAll(async () => {
   manager = await actor(t.db.prisma, 'MANAGER');
 });
 afterAll(() => t.close());
+// Each test starts once the server has ended the previous one's subscriptions (see settle).
+afterEach(() => settle(t));
 const p = () => t.db.prisma;
 
 type Actor = { user: { id: string; email: string | null }; token: string };
@@ -62,7 +64,7 @@ describe('queueEvents with shared execution', () => {
     const type = await makeType(p(), { modes: ['GRAB'] });
     const q = `subscription ($queues: [QueueName!]!) { queueEvents(queues: $queues) { reason ticketId changes { queue kind } ticket { id title status assignee { id } } } }`;
     const subs = subscribeAll<QueueEvent>([a1, a2, manager as Actor], q, { queues: ['POOL', 'OPEN'] });
-    await settle();
+    await settle(t);
     const before = await counters();
     const c = await createTicket(t, manager.token, type.id);
     const got = await Promise.all(subs.map((s) => s.r.until(forTicket(c.gid))));
@@ -85,7 +87,7 @@ describe('queueEvents with shared execution', () => {
     const selection = `id status viewerRelations actions { command allowed reason }`;
     const q = `subscription { queueEvents(queues: [POOL]) { ticketId ticket { ${selection} } } }`;
     const subs = subscribeAll<QueueEvent>([a1, a2, manager as Actor], q, {});
-    await settle();
+    await settle(t);
     const before = await counters();
     const c = await createTicket(t, manager.token, type.id);
     const got = await Promise.all(subs.map((s) => s.r.until(forTicket(c.gid))));
@@ -108,7 +110,7 @@ describe('queueEvents with shared execution', () => {
     const type = await makeType(p(), { modes: ['GRAB'] });
     const q = `subscription { queueEvents(queues: [POOL]) { ticketId ticket { id title } } }`;
     const subs = subscribeAll<QueueEvent>([a1, a2], q, {});
-    await settle();
+    await settle(t);
     const first = await createTicket(t, manager.token, type.id);
     await Promise.all(subs.map((s) => s.r.until(forTicket(first.gid))));
     await p().session.updateMany({ where: { userId: a1.user.id }, data: { revokedAt: new Date() } });
@@ -136,7 +138,7 @@ describe('ticketEvents with shared execution', () => {
     const q = `subscription ($id: ID!) { ticketEvents(ticketId: $id) { kind ticket { id creator { id email } } } }`;
     type Ev = { ticketEvents: { kind: string; ticket: { creator: { id: string; email: string | null } } } };
     const subs = subscribeAll<Ev>([creator, contactUser], q, { id: c.gid });
-    await settle();
+    await settle(t);
     const before = await counters();
     await mutate(t, 'addComment', { ticketId: c.gid, body: '您好', visibility: 'PUBLIC' }, agent.token);
     const [own, other] = await Promise.all(subs.map((s) => s.r.until((xs) => xs.length === 1)));
@@ -238,10 +240,12 @@ describe('every field reachable from a subscription', () => {
       const clients = [manager as Actor, m2, a1, a2].map((a) => ({ a, client: wsClient(url, a.token) }));
       const queueSubs = clients.slice(0, 3).flatMap(({ a, client }) => queueDocs.map((q) => ({ a, q, client, r: collect<QueueEvent>(client, q) })));
       const timelineSubs = clients.slice(2).flatMap(({ a, client }) => timelineDocs.map((q) => ({ a, q, client, r: collect<{ ticketEvents: unknown }>(client, q, { id: c.gid }) })));
-      await settle(300);
+      await settle(t);
       await mutate(t, 'setTicketStatus', { ticketId: c.gid, status: 'WAITING_THIRD_PARTY' }, a1.token);
-      await Promise.all(queueSubs.map((s) => s.r.until(forTicket(c.gid))));
-      await Promise.all(timelineSubs.map((s) => s.r.until((xs) => xs.length >= 1)));
+      // Dozens of documents with every field, each executed per class: give the embedded
+      // database (one connection for all of them) time.
+      await Promise.all(queueSubs.map((s) => s.r.until(forTicket(c.gid), 30_000)));
+      await Promise.all(timelineSubs.map((s) => s.r.until((xs) => xs.length >= 1, 30_000)));
       for (const s of [...queueSubs, ...timelineSubs]) expect({ q: s.q, errors: s.r.errors }).toEqual({ q: s.q, errors: [] });
 
       // What each received of the ticket is what they read by query.
@@ -256,6 +260,7 @@ describe('every field reachable from a subscription', () => {
       }
       for (const s of [...queueSubs, ...timelineSubs]) s.r.close();
       await Promise.all(clients.map((x) => x.client.dispose()));
+      await settle(t);
       await mutate(t, 'setTicketStatus', { ticketId: c.gid, status: 'PROCESSING' }, a1.token);
     }
   });

@@ -382,7 +382,7 @@ describe('operations per websocket connection', () => {
       const client = wsClient(base, a.token);
       const q = 'subscription { queueEvents(queues: [POOL]) { seq } }';
       const running = [collect(client, q), collect(client, q), collect(client, q)];
-      await settle();
+      await settle(few);
       const extra = collect(client, q);
       await extra.until(() => extra.errors.length > 0);
       expect(extra.errors).toEqual([
@@ -390,9 +390,9 @@ describe('operations per websocket connection', () => {
       ]);
       expect(running.every((r) => r.errors.length === 0 && !r.done)).toBe(true);
       running[0]!.close();
-      await settle();
+      await settle(few);
       const again = collect(client, q);
-      await settle(300);
+      await settle(few);
       expect(again.errors).toEqual([]);
       await client.dispose();
     } finally {

@@ -1,6 +1,6 @@
 // Subscriptions over real graphql-ws connections on a real port.
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actor, globalId } from '../support/builders.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { createTicket, makeType, mutate, uidOf } from '../support/tickets.ts';
@@ -15,6 +15,8 @@ beforeAll(async () => {
   manager = await actor(t.db.prisma, 'MANAGER');
 });
 afterAll(() => t.close());
+// Each test starts once the server has ended the previous one's subscriptions (see settle).
+afterEach(() => settle(t));
 const p = () => t.db.prisma;
 
 const QUEUE_EVENTS = /* GraphQL */ `
@@ -34,7 +36,7 @@ describe('queueEvents', () => {
     const cb = wsClient(url, b.token);
     const ra = collect<QueueEvent>(ca, QUEUE_EVENTS, { queues: ['POOL'] });
     const rb = collect<QueueEvent>(cb, QUEUE_EVENTS, { queues: ['POOL'] });
-    await settle();
+    await settle(t);
 
     const c = await createTicket(t, manager.token, type.id);
     await mutate(t, 'grabTicket', { ticketId: c.gid }, winner.token);
@@ -65,7 +67,7 @@ describe('queueEvents', () => {
     const co = wsClient(url, outsider.token);
     const re = collect<QueueEvent>(ce, QUEUE_EVENTS, { queues: ['POOL', 'MY_TICKETS'] });
     const ro = collect<QueueEvent>(co, QUEUE_EVENTS, { queues: ['POOL', 'MY_TICKETS'] });
-    await settle();
+    await settle(t);
     const c = await createTicket(t, manager.token, type.id);
     await mutate(t, 'grabTicket', { ticketId: c.gid }, eligible.token);
     const items = await re.until((xs) => xs.some((x) => x.queueEvents.reason === 'GRABBED'));
@@ -90,7 +92,7 @@ describe('queueEvents', () => {
     await createTicket(t, manager.token, type.id);
     const client = wsClient(url, agent.token);
     const r = collect<QueueEvent>(client, QUEUE_EVENTS, { queues: ['POOL'] });
-    await settle();
+    await settle(t);
     await createTicket(t, manager.token, type.id);
     const [first] = await r.until((xs) => xs.length >= 1);
     expect(BigInt(first!.queueEvents.prevSeq)).toBeGreaterThan(BigInt(seq0));
@@ -103,7 +105,7 @@ describe('queueEvents', () => {
     const type = await makeType(p(), { modes: ['GRAB'] });
     const client = wsClient(url, agent.token);
     const r = collect<QueueEvent>(client, QUEUE_EVENTS, { queues: ['POOL'] });
-    await settle();
+    await settle(t);
     await createTicket(t, manager.token, type.id);
     await r.until((xs) => xs.length === 1);
     await p().session.updateMany({ where: { userId: agent.user.id }, data: { revokedAt: new Date() } });
@@ -128,7 +130,7 @@ describe('ticketEvents', () => {
     type Ev = { ticketEvents: { kind: string; visibility: string; comment: { body: string } | null } };
     const rc = collect<Ev>(cc, q, { id: c.gid });
     const ra = collect<Ev>(ca, q, { id: c.gid });
-    await settle();
+    await settle(t);
     await mutate(t, 'addComment', { ticketId: c.gid, body: '内部: 这个客户很急', visibility: 'INTERNAL' }, agent.token);
     await mutate(t, 'addComment', { ticketId: c.gid, body: '您好, 已收到', visibility: 'PUBLIC' }, agent.token);
     await mutate(t, 'resolveTicket', { ticketId: c.gid, resolution: '已处理' }, agent.token);
@@ -168,7 +170,7 @@ describe('myNotifications', () => {
     type N = { myNotifications: { kind: string; ticket: { id: string } } };
     const r = collect<N>(client, q);
     const rc = collect<N>(cc, q);
-    await settle();
+    await settle(t);
     const c = await createTicket(t, manager.token, type.id);
     await mutate(t, 'dispatchTicket', { ticketId: c.gid, agentId: uidOf(agent.user.id) }, manager.token);
     const got = await r.until((xs) => xs.length >= 1);

@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
-import { openDatabase, type Database } from '../../src/infra/db/client.ts';
+import type { Database } from '../../src/infra/db/client.ts';
 import { actor } from '../support/builders.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { TEST_CONFIG, startTestApp, type TestApp } from '../support/test-app.ts';
@@ -36,10 +36,11 @@ it('an offer expiring during downtime expires exactly once after restart, with t
   await first.app.stop();
   clock.advance(5 * 60_000);
 
-  // Two fresh instances come up on the same database, each with its own connections and poller.
+  // Two fresh instances come up on the same database, each with its own poller (and, on
+  // PostgreSQL, its own connections).
   const instances = [];
   for (let i = 0; i < 2; i++) {
-    const db = await openDatabase({ url: first.dbUrl });
+    const db = await first.connectDb();
     dbs.push(db);
     const app = buildApp({ config: { ...TEST_CONFIG, JOB_POLL_MS: 50 }, db, logger: pino({ level: 'silent' }), clock, runJobs: true });
     await app.start();

@@ -14,7 +14,7 @@ import {
   type DemoSeedSummary,
 } from '../../src/infra/db/seed/demo.ts';
 import { verifyPassword } from '../../src/services/auth/password.ts';
-import { openTestDatabase } from '../support/postgres.ts';
+import { openSuiteDatabase } from '../support/database.ts';
 
 /** Every table the seed writes, keyed like DemoSeedCounts. */
 const TABLES = {
@@ -60,7 +60,7 @@ async function counts(prisma: PrismaClient): Promise<Record<string, number>> {
 const zero = Object.fromEntries(Object.keys(TABLES).map((k) => [k, 0]));
 
 describe('seedDemo on a fresh database', () => {
-  let testDb: Awaited<ReturnType<typeof openTestDatabase>>;
+  let testDb: Awaited<ReturnType<typeof openSuiteDatabase>>;
   let prisma: PrismaClient;
   let first: DemoSeedSummary;
   let second: DemoSeedSummary;
@@ -70,7 +70,7 @@ describe('seedDemo on a fresh database', () => {
   let secondCounts: Record<string, number>;
 
   beforeAll(async () => {
-    testDb = await openTestDatabase();
+    testDb = await openSuiteDatabase();
     prisma = testDb.db.prisma;
     first = await seedDemo(prisma);
     afterFirst = await snapshot(prisma);
@@ -315,11 +315,11 @@ describe('seedDemo on a fresh database', () => {
 });
 
 describe('seedDemo against existing data', () => {
-  let testDb: Awaited<ReturnType<typeof openTestDatabase>>;
+  let testDb: Awaited<ReturnType<typeof openSuiteDatabase>>;
   let prisma: PrismaClient;
 
   beforeAll(async () => {
-    testDb = await openTestDatabase();
+    testDb = await openSuiteDatabase();
     prisma = testDb.db.prisma;
   });
 

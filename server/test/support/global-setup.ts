@@ -1,9 +1,15 @@
 // Once per test run: a template database with every migration applied, which each test
 // file clones (CREATE DATABASE … TEMPLATE) in milliseconds instead of migrating its own.
+// For the suite on the embedded database, also a migrated PGlite data folder, dumped to a
+// file each test file loads (see database.ts).
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { applyMigrations, postgresMigrationFactory, withDatabase } from '../../src/infra/db/migrate/index.ts';
+import { applyMigrations, pgliteMigrationFactory, postgresMigrationFactory, withDatabase } from '../../src/infra/db/migrate/index.ts';
 import { migrationsDir } from './paths.ts';
 
 declare module 'vitest' {
@@ -12,6 +18,8 @@ declare module 'vitest' {
     pgAdminUrl: string;
     /** Name of the migrated template database. */
     pgTemplateDatabase: string;
+    /** A dump (PGlite.dumpDataDir) of a migrated PGlite, for suites on TEST_DATABASE=pglite. */
+    pgliteTemplatePath: string;
   }
 }
 
@@ -47,5 +55,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplateDatabase', template);
-  return drop;
+  if (project.config.env?.TEST_DATABASE !== 'pglite') return drop;
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'gongdan-pglite-template-'));
+  const cleanup = async () => {
+    await drop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const pglite = await PGlite.create('memory://');
+    await applyMigrations(pgliteMigrationFactory(pglite), migrationsDir);
+    const file = path.join(dir, 'migrated.tar');
+    await writeFile(file, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
+    await pglite.close();
+    project.provide('pgliteTemplatePath', file);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return cleanup;
 }

@@ -3,8 +3,8 @@
 import { pino } from 'pino';
 import { buildApp, type App, type AppDeps } from '../../src/app.ts';
 import type { Clock } from '../../src/domain/clock.ts';
-import type { QueryLogEntry } from '../../src/infra/db/client.ts';
-import { openTestDatabase, type OpenTestDatabase } from './postgres.ts';
+import type { Database, QueryLogEntry } from '../../src/infra/db/client.ts';
+import { openSuiteDatabase, type SuiteDatabase } from './database.ts';
 
 export interface GqlResult<T = Record<string, unknown>> {
   data?: T | null;
@@ -16,9 +16,11 @@ export interface TestApp {
   /** Set once `listen()` ran: the real HTTP/websocket base URL. */
   url: string | null;
   listen(): Promise<string>;
-  db: OpenTestDatabase['db'];
-  /** Connection URL of the test database, for a second instance on the same data. */
-  dbUrl: string;
+  db: Database;
+  /** The suite's database kind: `postgres`, or `pglite` (the embedded default). */
+  dbKind: SuiteDatabase['kind'];
+  /** Another handle on the same data, for a second instance (see SuiteDatabase.connect). */
+  connectDb(): Promise<Database>;
   /** Every SQL statement Prisma sent, in order; tests count and reset it. */
   queries: QueryLogEntry[];
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
@@ -39,7 +41,7 @@ export async function startTestApp(
   opts: { clock?: Clock; runJobs?: boolean; poolSize?: number; config?: Partial<AppDeps['config']> } = {},
 ): Promise<TestApp> {
   const queries: QueryLogEntry[] = [];
-  const tdb = await openTestDatabase({ log: (q) => queries.push(q), ...(opts.poolSize && { poolSize: opts.poolSize }) });
+  const tdb = await openSuiteDatabase({ log: (q) => queries.push(q), ...(opts.poolSize && { poolSize: opts.poolSize }) });
   const app = buildApp({
     config: { ...TEST_CONFIG, ...opts.config },
     db: tdb.db,
@@ -56,7 +58,8 @@ export async function startTestApp(
       return ta.url;
     },
     db: tdb.db,
-    dbUrl: tdb.url,
+    dbKind: tdb.kind,
+    connectDb: tdb.connect,
     queries,
     async gql(query, variables, token) {
       const res = await app.fetch('http://test/graphql', {

@@ -1,6 +1,8 @@
 // Real graphql-ws clients for subscription tests.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { metric } from './metrics.ts';
+import type { TestApp } from './test-app.ts';
 
 export interface Received<T> {
   items: T[];
@@ -11,14 +13,29 @@ export interface Received<T> {
   close(): void;
 }
 
+/** Which server each client talks to, its open collect() subscriptions, and how many are open per server. */
+const serverOf = new WeakMap<Client, string>();
+const endersOf = new WeakMap<Client, Set<() => void>>();
+const openByServer = new Map<string, number>();
+
 export function wsClient(url: string, token?: string): Client {
-  return createClient({
+  const client = createClient({
     url: url.replace(/^http/, 'ws') + '/graphql',
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,
   });
+  serverOf.set(client, url);
+  const enders = new Set<() => void>();
+  endersOf.set(client, enders);
+  // Disposing ends every subscription of the client, whether or not it says so to each.
+  const dispose = client.dispose.bind(client);
+  client.dispose = () => {
+    for (const end of [...enders]) end();
+    return dispose();
+  };
+  return client;
 }
 
 /** Subscribes and collects `data` payloads. */
@@ -38,8 +55,21 @@ export function collect<T = Record<string, unknown>>(client: Client, query: stri
         tick();
       });
     },
-    close: () => unsubscribe(),
+    close: () => {
+      ended();
+      unsubscribe();
+    },
   };
+  const server = serverOf.get(client);
+  if (server) openByServer.set(server, (openByServer.get(server) ?? 0) + 1);
+  let counted = true;
+  const ended = () => {
+    if (!counted || !server) return;
+    counted = false;
+    endersOf.get(client)?.delete(ended);
+    openByServer.set(server, openByServer.get(server)! - 1);
+  };
+  endersOf.get(client)?.add(ended);
   const unsubscribe = client.subscribe<T>(
     { query, variables },
     {
@@ -47,12 +77,33 @@ export function collect<T = Record<string, unknown>>(client: Client, query: stri
         if (v.errors) r.errors.push(...v.errors);
         if (v.data) r.items.push(v.data as T);
       },
-      error: (e) => r.errors.push(e),
-      complete: () => (r.done = true),
+      error: (e) => {
+        ended();
+        r.errors.push(e);
+      },
+      complete: () => {
+        ended();
+        r.done = true;
+      },
     },
   );
   return r;
 }
 
-/** Subscriptions start asynchronously; give the server a moment to register them. */
-export const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Subscriptions start and end asynchronously: waits until the server runs exactly as many
+ * as this process has open against it through collect(), plus `also` started otherwise
+ * (raw sockets, other clients) — those that started are running, and those that ended
+ * (an earlier test's) are gone. A subscription runs once it knows its stream position, so
+ * anything committed after settle() reaches it; a fixed pause did not, on a slower database.
+ */
+export async function settle(t: Pick<TestApp, 'url' | 'app'>, opts: { also?: number; ms?: number } = {}): Promise<void> {
+  const want = (openByServer.get(t.url ?? '') ?? 0) + (opts.also ?? 0);
+  const deadline = Date.now() + (opts.ms ?? 10_000);
+  for (;;) {
+    const running = metric(await t.app.observability.metrics.render(), 'gongdan_graphql_subscriptions_active');
+    if (running === want) return;
+    if (Date.now() > deadline) throw new Error(`settle: ${running} subscriptions running on the server, expected ${want}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stoppingWith } from '../../infra/pubsub/feed.ts';
 import type { TicketEventMessage } from '../../infra/pubsub/pubsub.ts';
 import { scopeFor } from '../../services/tickets/event-scope.ts';
 import { UnauthenticatedError } from '../auth-errors.ts';
@@ -75,17 +76,18 @@ builder.subscriptionField('myNotifications', (t) =>
   }),
 );
 
-async function* notificationStream(ctx: Context): AsyncGenerator<{ id: string }> {
+/** Listens from the moment the subscription starts. */
+function notificationStream(ctx: Context): AsyncGenerator<{ id: string }> {
   const viewer = ctx.viewer!;
   const ac = new AbortController();
-  try {
-    for await (const msg of ctx.events.subscribe(ac.signal) as AsyncIterable<TicketEventMessage>) {
+  const stream = ctx.events.subscribe(ac.signal) as AsyncIterable<TicketEventMessage>;
+  async function* notifications() {
+    for await (const msg of stream) {
       const mine = msg.notifications.filter((n) => n.userId === viewer.userId);
       if (mine.length === 0) continue;
       if (!(await scopeFor(ctx.prisma, ctx.clock, msg).stillAuthorized(viewer))) throw new UnauthenticatedError('REVOKED');
       for (const n of mine) yield { id: n.id };
     }
-  } finally {
-    ac.abort();
   }
+  return stoppingWith(notifications(), () => ac.abort());
 }

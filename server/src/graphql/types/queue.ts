@@ -314,8 +314,12 @@ class QueueHub {
 
 const hubs = new WeakMap<EventBus, QueueHub>();
 
-/** One subscriber's queue events: the hub's decisions after its start position, with prevSeq. */
-function queueStream(ctx: Context, queues: Set<QueueName>, teamId: string | null): AsyncIterableIterator<QueueEventShape> {
+/**
+ * One subscriber's queue events: the hub's decisions after its start position, with prevSeq.
+ * The subscription starts once that position is read, so whatever commits after the
+ * subscription has started reaches it (and nothing at or before it does).
+ */
+async function queueStream(ctx: Context, queues: Set<QueueName>, teamId: string | null): Promise<AsyncIterableIterator<QueueEventShape>> {
   let hub = hubs.get(ctx.events);
   if (!hub) hubs.set(ctx.events, (hub = new QueueHub(ctx.events, ctx.prisma, ctx.clock)));
   const buffer: Decision[] = [];
@@ -338,9 +342,13 @@ function queueStream(ctx: Context, queues: Set<QueueName>, teamId: string | null
       w?.();
     },
   });
-  const start = currentSeq(ctx.prisma);
-  start.catch(() => undefined); // read (and rethrown) by next(); never an unhandled rejection
-  let prev: string | null = null;
+  let prev: string;
+  try {
+    prev = await currentSeq(ctx.prisma);
+  } catch (e) {
+    remove();
+    throw e;
+  }
   const done = { value: undefined, done: true } as const;
   const close = () => {
     closed = true;
@@ -352,7 +360,6 @@ function queueStream(ctx: Context, queues: Set<QueueName>, teamId: string | null
   };
   const it: AsyncIterableIterator<QueueEventShape> = {
     async next(): Promise<IteratorResult<QueueEventShape>> {
-      prev ??= await start;
       for (;;) {
         if (closed) return done;
         const d = buffer.shift();

@@ -1,5 +1,6 @@
 import { isInternal } from '../../domain/identity/viewer.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { stoppingWith } from '../../infra/pubsub/feed.ts';
 import type { TicketEventMessage } from '../../infra/pubsub/pubsub.ts';
 import { assertVisible } from '../../services/tickets/common.ts';
 import { scopeFor } from '../../services/tickets/event-scope.ts';
@@ -68,14 +69,21 @@ builder.subscriptionField('ticketEvents', (t) =>
   }),
 );
 
-async function* ticketStream(ctx: Context, ticketId: string): AsyncGenerator<{ msg: TicketEventMessage }> {
+/** Starts once the stream position is read: whatever commits after that reaches it. */
+async function ticketStream(ctx: Context, ticketId: string): Promise<AsyncGenerator<{ msg: TicketEventMessage }>> {
   const viewer = ctx.viewer!;
   // Subscribing to a ticket you may not see fails like reading it: not found.
   await assertVisible(ctx.prisma, viewer, ticketId);
   const ac = new AbortController();
   const stream = ctx.events.subscribe(ac.signal);
+  let start: bigint;
   try {
-    const start = BigInt(await currentSeq(ctx.prisma));
+    start = BigInt(await currentSeq(ctx.prisma));
+  } catch (e) {
+    ac.abort();
+    throw e;
+  }
+  async function* events() {
     for await (const msg of stream) {
       if (msg.ticketId !== ticketId || BigInt(msg.seq) <= start) continue;
       if (msg.visibility !== 'PUBLIC' && !isInternal(viewer.role)) continue;
@@ -85,7 +93,6 @@ async function* ticketStream(ctx: Context, ticketId: string): AsyncGenerator<{ m
       // Nothing per subscriber is left in the value: the event alone (graphql/fanout.ts).
       yield shareable({ msg }, msg, '');
     }
-  } finally {
-    ac.abort();
   }
+  return stoppingWith(events(), () => ac.abort());
 }

@@ -22,6 +22,11 @@ export interface OpenDatabaseOptions {
   url?: string;
   /** PGlite data folder, created if missing; `memory://` keeps everything in memory. */
   dataDir?: string;
+  /**
+   * PGlite only: start from this dump of a data folder (`PGlite.dumpDataDir()`), e.g. an
+   * already migrated template, instead of an empty cluster.
+   */
+  loadDataDir?: Blob;
   /** Connections in the PostgreSQL pool (default 10). PGlite is a single connection. */
   poolSize?: number;
   /**
@@ -115,7 +120,7 @@ async function openPGlite(dataDir: string, opts: OpenDatabaseOptions): Promise<D
   const inMemory = dataDir.startsWith('memory://');
   const location = inMemory ? dataDir : resolve(dataDir);
   if (!inMemory) await mkdir(location, { recursive: true });
-  const pglite = await PGlite.create(location);
+  const pglite = await PGlite.create({ dataDir: location, ...(opts.loadDataDir && { loadDataDir: opts.loadDataDir }) });
   const prisma = createPrismaClient(new PrismaPGlite(pglite), opts.log);
   return {
     kind: 'pglite',

@@ -84,3 +84,39 @@ export function createFeed<T>(opts: { signal?: AbortSignal; limit?: number; onEn
     },
   };
 }
+
+/**
+ * `stream` that also runs `stop` when it ends, however it ends — including when its reader
+ * returns before the first read, where an async generator's `finally` never runs (a bus
+ * subscription opened before the generator started would stay registered for ever).
+ */
+export function stoppingWith<T>(stream: AsyncGenerator<T>, stop: () => void): AsyncGenerator<T> {
+  let stopped = false;
+  const once = () => {
+    if (stopped) return;
+    stopped = true;
+    stop();
+  };
+  const it: AsyncGenerator<T> = {
+    next: async (...a) => {
+      try {
+        const r = await stream.next(...a);
+        if (r.done) once();
+        return r;
+      } catch (e) {
+        once();
+        throw e;
+      }
+    },
+    return: async (value) => {
+      once();
+      return stream.return(value);
+    },
+    throw: async (e) => {
+      once();
+      return stream.throw(e);
+    },
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
+}

@@ -12,13 +12,13 @@ import type { EventBus, TicketEventMessage } from './pubsub.ts';
 import { createRedisBus } from './redis.ts';
 import { makeUser, uid } from '../../../test/support/builders.ts';
 import { TEST_REDIS_URL, killClient, take, until, yieldsWithin } from '../../../test/support/bus.ts';
-import { openTestDatabase, type OpenTestDatabase } from '../../../test/support/postgres.ts';
+import { openSuiteDatabase, type SuiteDatabase } from '../../../test/support/database.ts';
 import { makeType } from '../../../test/support/tickets.ts';
 
-let tdb: OpenTestDatabase;
+let tdb: SuiteDatabase;
 let ticket: { id: string; typeId: string };
 beforeAll(async () => {
-  tdb = await openTestDatabase();
+  tdb = await openSuiteDatabase();
   const p = tdb.db.prisma;
   const creator = await makeUser(p, 'MANAGER');
   const type = await makeType(p);
