@@ -31,6 +31,7 @@ import { createFanout } from './graphql/fanout.ts';
 import { createObservability, instrumentGrabs, routeOf, stampingBus, type Observability } from './observability/index.ts';
 import { QUERY_LIMITS, inputError, useOperationLimits } from './graphql/operation-limits.ts';
 import { clientAddress, memoryRateLimiters, useBodyLimit, useRateLimit, type RateLimiters } from './http/limits.ts';
+import { requestIdFrom, REQUEST_ID_HEADER } from './observability/request-id.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'PORT' | 'HOST' | 'SESSION_TTL_HOURS' | 'WEB_DIST' | 'GRAPHIQL' | 'SHUTDOWN_GRACE_MS' | 'JOB_POLL_MS'> &
@@ -171,7 +172,7 @@ export function buildApp(deps: AppDeps): App {
         prisma: db.prisma,
         services,
         requestId: obs.graphql.requestIdOf(initial.request, initial),
-        userAgent: initial.request?.headers.get('user-agent') ?? null,
+        userAgent: (initial.request ? initial.request.headers.get('user-agent') : initial.req?.headers['user-agent']) ?? null,
         loaders: createLoaders(db.prisma),
         events,
         clock,
@@ -241,6 +242,9 @@ export function buildApp(deps: AppDeps): App {
       onSubscribe: async (ctx, id, payload) => {
         // graphql-ws registers the operation before this hook: the count includes it.
         if (Object.keys(ctx.subscriptions).length > limit('WS_MAX_SUBSCRIPTIONS')) return [tooManyOperations(limit('WS_MAX_SUBSCRIPTIONS'))];
+        // No `request` here: yoga refuses mutations in requests whose method is GET (the
+        // websocket upgrade is one), and skips that check for contexts without a request,
+        // which is what an operation over graphql-ws is. HTTP GET mutations stay refused.
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -248,8 +252,8 @@ export function buildApp(deps: AppDeps): App {
           // With the socket, lets shared subscription payloads be written directly (graphql/fanout.ts).
           operationId: id,
           params: payload,
+          requestId: requestIdFrom(ctx.extra.request.headers[REQUEST_ID_HEADER]),
           wsExtra: { viewer: ctx.extra.viewer, authFailure: ctx.extra.authFailure },
-          request: new Request('http://localhost/graphql', { headers: ctx.extra.request.headers as HeadersInit }),
         });
         let document;
         try {
