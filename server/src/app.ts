@@ -12,7 +12,7 @@ import { DomainError } from './domain/errors.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import sirv from 'sirv';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { LIMIT_DEFAULTS, type Config } from './config.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import type { AuthFailure, Viewer } from './domain/identity/viewer.ts';
@@ -31,6 +31,8 @@ import { createFanout } from './graphql/fanout.ts';
 import { createObservability, instrumentGrabs, routeOf, stampingBus, type Observability } from './observability/index.ts';
 import { QUERY_LIMITS, inputError, useOperationLimits } from './graphql/operation-limits.ts';
 import { clientAddress, memoryRateLimiters, useBodyLimit, useRateLimit, type RateLimiters } from './http/limits.ts';
+import { SocketCredentials, type HeldCredential } from './http/socket-credentials.ts';
+import { requestIdFrom, REQUEST_ID_HEADER } from './observability/request-id.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'PORT' | 'HOST' | 'SESSION_TTL_HOURS' | 'WEB_DIST' | 'GRAPHIQL' | 'SHUTDOWN_GRACE_MS' | 'JOB_POLL_MS'> &
@@ -63,6 +65,12 @@ export interface App {
 type ConnectionExtra = {
   viewer: Viewer | null;
   authFailure: AuthFailure | null;
+};
+
+/** What a websocket keeps from its connection_init. */
+type SocketExtra = ConnectionExtra & {
+  /** Absent on sockets opened without a credential. */
+  credential?: HeldCredential;
 };
 
 let graphiqlPage: string | undefined;
@@ -171,7 +179,7 @@ export function buildApp(deps: AppDeps): App {
         prisma: db.prisma,
         services,
         requestId: obs.graphql.requestIdOf(initial.request, initial),
-        userAgent: initial.request?.headers.get('user-agent') ?? null,
+        userAgent: (initial.request ? initial.request.headers.get('user-agent') : initial.req?.headers['user-agent']) ?? null,
         loaders: createLoaders(db.prisma),
         events,
         clock,
@@ -222,16 +230,35 @@ export function buildApp(deps: AppDeps): App {
 
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limit('MAX_BODY_BYTES') });
   obs.metrics.observeWebsockets(() => wss.clients.size);
-  const wsServer = useServer<Record<string, unknown>, ConnectionExtra>(
+  // Open sockets' credentials, looked up again per operation, on access changes from any
+  // instance and at expiry (http/socket-credentials.ts).
+  const credentials = new SocketCredentials({
+    authenticate: (token, opts) => services.auth.authenticate(token, opts),
+    clock,
+    accessChanges: (signal) => bus.subscribeAccessChanges(signal),
+    onClosed: (info) => logger.debug(info, 'websocket closed: its credential ended or its rights changed'),
+    onError: (e) => logger.error({ err: e }, 'checking a websocket credential failed'),
+  });
+  const wsServer = useServer<Record<string, unknown>, SocketExtra>(
     {
       connectionInitWaitTimeout: limit('WS_INIT_TIMEOUT_MS'),
-      // Credentials come once, in connection_init; a bad token is refused with 4403.
+      // The credential comes in connection_init; a bad one is refused with 4403.
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const auth = await authenticate(typeof header === 'string' ? header : null);
-        if (auth.authFailure) return false;
-        Object.assign(ctx.extra, auth);
+        const token = parseAuthorization(typeof header === 'string' ? header : null);
+        Object.assign(ctx.extra, { viewer: null, authFailure: null });
+        if (!token) return true;
+        const r = await services.auth.authenticate(token);
+        if (!r.ok) return false;
+        const { socket } = ctx.extra;
+        // Closed or closing meanwhile: hold nothing for it (onClose may have run already).
+        if (socket.readyState !== WebSocket.OPEN) return false;
+        ctx.extra.viewer = r.viewer;
+        ctx.extra.credential = credentials.hold({ token, viewer: r.viewer, expiresAt: r.expiresAt, close: (code, reason) => socket.close(code, reason) });
         return true;
+      },
+      onClose: (ctx) => {
+        if (ctx.extra.credential) credentials.release(ctx.extra.credential);
       },
       // The moment a subscription payload is sent: delivery lag from its event's commit.
       // (Shared payloads are written by graphql/fanout.ts itself and counted there.)
@@ -239,8 +266,30 @@ export function buildApp(deps: AppDeps): App {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, id, payload) => {
+        // Every operation runs as the credential is now, not as it was at connection_init.
+        let viewer = ctx.extra.viewer;
+        const held = ctx.extra.credential;
+        if (held) {
+          let check;
+          try {
+            check = await credentials.check(held, { touch: true });
+          } catch (e) {
+            logger.error({ err: e }, 'checking a websocket credential failed');
+            return [maskError(e, 'Unexpected error.', false) as GraphQLError];
+          }
+          if (!check.ok) {
+            // This operation's error goes out first (graphql-ws writes it before the event
+            // loop moves on), then the socket closes: 4401 or 4403.
+            setImmediate(() => credentials.refuse(held, check));
+            return [check.error];
+          }
+          viewer = check.viewer;
+        }
         // graphql-ws registers the operation before this hook: the count includes it.
         if (Object.keys(ctx.subscriptions).length > limit('WS_MAX_SUBSCRIPTIONS')) return [tooManyOperations(limit('WS_MAX_SUBSCRIPTIONS'))];
+        // No `request` here: yoga refuses mutations in requests whose method is GET (the
+        // websocket upgrade is one), and skips that check for contexts without a request,
+        // which is what an operation over graphql-ws is. HTTP GET mutations stay refused.
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -248,8 +297,8 @@ export function buildApp(deps: AppDeps): App {
           // With the socket, lets shared subscription payloads be written directly (graphql/fanout.ts).
           operationId: id,
           params: payload,
-          wsExtra: { viewer: ctx.extra.viewer, authFailure: ctx.extra.authFailure },
-          request: new Request('http://localhost/graphql', { headers: ctx.extra.request.headers as HeadersInit }),
+          requestId: requestIdFrom(ctx.extra.request.headers[REQUEST_ID_HEADER]),
+          wsExtra: { viewer, authFailure: ctx.extra.authFailure },
         });
         let document;
         try {
@@ -301,6 +350,7 @@ export function buildApp(deps: AppDeps): App {
       }),
     stop: () =>
       (stopping ??= (async () => {
+        credentials.stop();
         await jobs.stop();
         const closed = new Promise<void>((r) => server.close(() => r()));
         // 1001 "going away": clients reconnect, to another instance behind a load balancer.

@@ -39,7 +39,8 @@ function unexpected(errors: readonly GraphQLError[] | undefined): unknown[] {
 export function createGraphQLObservability(metrics: Metrics, logger: Logger, http: HttpObserver): GraphQLObservability {
   const ids = new WeakMap<Request, string>();
   const requestIdOf: GraphQLObservability['requestIdOf'] = (request, serverContext) => {
-    if (!request) return requestIdFrom(null);
+    // Websocket operations have no Request of their own; app.ts gives them an id.
+    if (!request) return serverContext?.requestId ?? requestIdFrom(null);
     let id = ids.get(request);
     if (!id) ids.set(request, (id = serverContext?.requestId ?? requestIdFrom(request.headers.get(REQUEST_ID_HEADER))));
     return id;

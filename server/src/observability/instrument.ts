@@ -34,6 +34,8 @@ export function stampingBus(bus: EventBus, metrics: Pick<Metrics, 'eventsPublish
       return bus.publish(messages.map((m) => ({ ...m, committedAt: m.committedAt ?? now })));
     },
     subscribe: (signal) => bus.subscribe(signal),
+    publishAccessChanges: (changes) => bus.publishAccessChanges(changes),
+    subscribeAccessChanges: (signal) => bus.subscribeAccessChanges(signal),
     close: () => bus.close(),
   };
 }

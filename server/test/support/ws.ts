@@ -26,6 +26,11 @@ export function wsClient(url: string, token?: string): Client {
     retryAttempts: 0,
     lazy: false,
   });
+  return tracked(client, url);
+}
+
+/** Lets settle() count the client's collect() subscriptions against `url`'s server. */
+function tracked(client: Client, url: string): Client {
   serverOf.set(client, url);
   const enders = new Set<() => void>();
   endersOf.set(client, enders);
@@ -106,4 +111,73 @@ export async function settle(t: Pick<TestApp, 'url' | 'app'>, opts: { also?: num
     if (Date.now() > deadline) throw new Error(`settle: ${running} subscriptions running on the server, expected ${want}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+export interface WsConnection {
+  client: Client;
+  /** Resolves when the socket closes, with the server's close code and reason. */
+  closed: Promise<{ code: number; reason: string }>;
+  /** Whether the socket has closed (by now). */
+  isClosed(): boolean;
+  /**
+   * Runs a query or mutation on this socket: its result, or the errors it was refused
+   * with. Rejects if the socket closes without answering.
+   */
+  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<WsResult<T>>;
+}
+
+export interface WsResult<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/**
+ * A graphql-ws connection that is acknowledged when this resolves (it rejects with the
+ * close code if the server refuses it) and never reconnects, so a test sees how and when
+ * the server closed it.
+ */
+export function openWs(url: string, token?: string): Promise<WsConnection> {
+  let closedAt: { code: number; reason: string } | null = null;
+  let onClosed!: (c: { code: number; reason: string }) => void;
+  const closed = new Promise<{ code: number; reason: string }>((r) => (onClosed = r));
+  return new Promise((resolve, reject) => {
+    const client = tracked(
+      createClient({
+        url: url.replace(/^http/, 'ws') + '/graphql',
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
+      on: {
+        connected: () => resolve(conn),
+        closed: (event) => {
+          const { code, reason } = event as { code: number; reason: string };
+          if (closedAt) return;
+          closedAt = { code, reason: String(reason) };
+          onClosed(closedAt);
+          reject(new Error(`refused with ${code} ${reason}`));
+        },
+      },
+      }),
+      url,
+    );
+    const conn: WsConnection = {
+      client,
+      closed,
+      isClosed: () => closedAt !== null,
+      run: <T>(query: string, variables: Record<string, unknown> = {}) =>
+        new Promise<WsResult<T>>((done, fail) => {
+          let result: WsResult<T> = {};
+          client.subscribe<T>(
+            { query, variables },
+            {
+              next: (r) => (result = r as WsResult<T>),
+              error: (e) => (Array.isArray(e) ? done({ errors: e as WsResult<T>['errors'] }) : fail(new Error(`socket closed: ${(e as { code?: number }).code}`))),
+              complete: () => done(result),
+            },
+          );
+        }),
+    };
+  });
 }

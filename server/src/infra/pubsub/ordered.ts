@@ -207,6 +207,9 @@ export function createOrderedBus(inner: EventBus, prisma: PrismaClient, opts: Or
 
   return {
     publish: (messages) => inner.publish(messages),
+    // Access changes are not part of the ordered stream: they pass straight through.
+    publishAccessChanges: (changes) => inner.publishAccessChanges(changes),
+    subscribeAccessChanges: (signal) => inner.subscribeAccessChanges(signal),
     subscribe(signal) {
       // Each subscriber drains at its own pace. One that falls `subscriberLimit` events
       // behind gets an error and resubscribes, refetching by seq.

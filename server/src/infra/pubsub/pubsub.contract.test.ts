@@ -109,14 +109,37 @@ describe.each(adapters)('EventBus contract: $name', (adapter) => {
     await expect(take(lagging, 1200)).rejects.toThrow(/fell more than 1000 messages behind/);
   });
 
+  it('access changes reach every access subscriber, and the two topics do not mix', async () => {
+    const bus = await make(tag());
+    const access = [bus.subscribeAccessChanges(), bus.subscribeAccessChanges()];
+    const events = bus.subscribe();
+    await bus.publishAccessChanges([{ userId: 'u-1' }, { userId: 'u-2' }]);
+    await bus.publish([message(1)]);
+    await bus.publishAccessChanges([{ userId: 'u-3' }]);
+    for (const sub of access) expect(await take(sub, 3)).toEqual([{ userId: 'u-1' }, { userId: 'u-2' }, { userId: 'u-3' }]);
+    expect((await take(events, 1)).map((m) => m.seq)).toEqual(['1']);
+    expect(await yieldsWithin(events, 200)).toBe(false);
+    // Aborting one access subscription leaves the other.
+    const ac = new AbortController();
+    const aborted = bus.subscribeAccessChanges(ac.signal);
+    ac.abort();
+    await bus.publishAccessChanges([{ userId: 'u-4' }]);
+    expect(await aborted.next()).toEqual({ done: true, value: undefined });
+    expect(await take(access[0]!, 1)).toEqual([{ userId: 'u-4' }]);
+  });
+
   it('close() ends subscriptions, refuses later publishes and releases its resources', async () => {
     const bus = await adapter.make(tag());
     const sub = bus.subscribe();
     const pending = sub.next();
+    const access = bus.subscribeAccessChanges().next();
     await bus.close();
     expect(await pending).toEqual({ done: true, value: undefined });
+    expect(await access).toEqual({ done: true, value: undefined });
     expect(await bus.subscribe().next()).toEqual({ done: true, value: undefined });
+    expect(await bus.subscribeAccessChanges().next()).toEqual({ done: true, value: undefined });
     await expect(bus.publish([message(1)])).rejects.toThrow();
+    await expect(bus.publishAccessChanges([{ userId: 'u-1' }])).rejects.toThrow();
     await bus.close(); // twice is fine
     if (adapter.name === 'redis') {
       const { publisher, subscriber } = (bus as RedisBus).connections;
@@ -143,6 +166,16 @@ describe.each(adapters)('EventBus contract: $name', (adapter) => {
     }
     expect(await yieldsWithin(subElsewhere, 200)).toBe(false);
   });
+
+  it('an access change published by one instance reaches the others of its deployment only', async () => {
+    const world = tag();
+    const [a, b, elsewhere] = await Promise.all([make(world), make(world), make(tag())]);
+    const [onA, onB, onElsewhere] = [a.subscribeAccessChanges(), b.subscribeAccessChanges(), elsewhere.subscribeAccessChanges()];
+    await a.publishAccessChanges([{ userId: 'u-from-a' }]);
+    expect(await take(onA, 1)).toEqual([{ userId: 'u-from-a' }]);
+    expect(await take(onB, 1)).toEqual([{ userId: 'u-from-a' }]);
+    expect(await yieldsWithin(onElsewhere, 200)).toBe(false);
+  });
 });
 
 describe('Redis adapter', () => {
@@ -156,6 +189,12 @@ describe('Redis adapter', () => {
       await raw.publish(bus.channel, JSON.stringify({ seq: 'x' }));
       await bus.publish([message(7)]);
       expect((await take(sub, 1)).map((m) => m.seq)).toEqual(['7']);
+      // Likewise on the access channel: only well-formed changes, and nothing else of theirs.
+      const access = bus.subscribeAccessChanges();
+      await raw.publish(bus.accessChannel, 'not json');
+      await raw.publish(bus.accessChannel, JSON.stringify({ userId: 42 }));
+      await raw.publish(bus.accessChannel, JSON.stringify({ userId: 'u-9', close: 'everyone' }));
+      expect(await take(access, 1)).toEqual([{ userId: 'u-9' }]);
     } finally {
       raw.disconnect();
       await bus.close();

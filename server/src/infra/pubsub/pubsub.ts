@@ -1,6 +1,8 @@
 // The event bus port. Committed ticket events go out on one ordered stream; every
-// subscriber filters (and re-authorizes) on its own side. Adapters: in-memory for one
-// process (the embedded default), Redis for several instances.
+// subscriber filters (and re-authorizes) on its own side. Access changes (a credential
+// ended, a user's rights changed) go out on a second topic, so every instance can close
+// the websockets that relied on them. Adapters: in-memory for one process (the embedded
+// default), Redis for several instances.
 import type { QueueChange } from '../../domain/ticket/queues.ts';
 import type { EventKind } from '../../domain/ticket/lifecycle.ts';
 
@@ -26,9 +28,27 @@ export interface TicketEventMessage {
   committedAt?: number;
 }
 
+/**
+ * A user's sessions, API tokens, role or active flag changed (logout, revocation,
+ * deactivation, role change, password reset), committed in the database. It names only
+ * whose: receivers re-check that user's open websockets against the database, so a
+ * message grants or takes away nothing by itself.
+ */
+export interface AccessChangeMessage {
+  userId: string;
+}
+
 export interface EventBus {
   publish(messages: readonly TicketEventMessage[]): Promise<void>;
   /** Messages in publish order until `signal` aborts or the iterator is returned. */
   subscribe(signal?: AbortSignal): AsyncIterableIterator<TicketEventMessage>;
+  /**
+   * Access changes, to every instance. Not ordered with the ticket stream and not
+   * repaired when lost: a websocket a lost message should have closed still has every
+   * new operation checked against the database, and its running subscriptions every event.
+   */
+  publishAccessChanges(changes: readonly AccessChangeMessage[]): Promise<void>;
+  /** Access changes as they arrive, until `signal` aborts or the iterator is returned. */
+  subscribeAccessChanges(signal?: AbortSignal): AsyncIterableIterator<AccessChangeMessage>;
   close(): Promise<void>;
 }

@@ -1,8 +1,9 @@
 // Event bus on Redis pub/sub, for several instances sharing one database.
 //
 // Two connections, as Redis requires: a subscriber connection is in subscribe mode and
-// can run nothing else. Messages are JSON on one channel. Every instance subscribes
-// once, at creation, and fans out to its local subscribers itself.
+// can run nothing else. Messages are JSON on one channel, access changes on a second
+// (`<channel>:access`). Every instance subscribes once, at creation, and fans out to its
+// local subscribers itself.
 //
 // Pub/sub is fire-and-forget: a message published while an instance's subscriber
 // connection is down is never delivered to that instance. The ordered bus on top
@@ -19,7 +20,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { createFeed, type Feed } from './feed.ts';
-import type { EventBus, TicketEventMessage } from './pubsub.ts';
+import type { AccessChangeMessage, EventBus, TicketEventMessage } from './pubsub.ts';
 
 export const DEFAULT_REDIS_CHANNEL = 'gongdan:ticket-events';
 
@@ -30,6 +31,8 @@ export interface RedisBusOptions {
    * one Redis must use different channels, instances of one deployment the same.
    */
   channel?: string;
+  /** The channel of access changes (default `<channel>:access`). */
+  accessChannel?: string;
   /** How long publish() waits for Redis to answer, also while reconnecting (default 1000). */
   publishTimeoutMs?: number;
   /** CLIENT SETNAME prefix of the two connections (default `gongdan`): `<name>:pub`, `<name>:sub`. */
@@ -43,14 +46,16 @@ export interface RedisBus extends EventBus {
   /** Resolves once Redis confirmed this instance's subscription. */
   readonly ready: Promise<void>;
   readonly channel: string;
+  readonly accessChannel: string;
   /** The publishing and the subscribed connection (diagnostics, tests). */
   readonly connections: { readonly publisher: Redis; readonly subscriber: Redis };
 }
 
-type BusEvent = CustomEvent<TicketEventMessage | null>;
+type BusEvent = CustomEvent<unknown>;
 
 export function createRedisBus(opts: RedisBusOptions): RedisBus {
   const channel = opts.channel ?? DEFAULT_REDIS_CHANNEL;
+  const accessChannel = opts.accessChannel ?? `${channel}:access`;
   const name = opts.connectionName ?? 'gongdan';
   const log = opts.logger;
 
@@ -69,10 +74,10 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
   watch(publisher, 'publisher', log);
   watch(subscriber, 'subscriber', log);
 
-  let ready: Promise<void> | undefined;
+  const subscribing: Promise<unknown>[] = [];
   const target = createRedisEventTarget<BusEvent>({
     publishClient: publisher,
-    subscribeClient: handlingSubscribeResults(subscriber, (p) => (ready ??= p.then(() => undefined))),
+    subscribeClient: handlingSubscribeResults(subscriber, (p) => subscribing.push(p)),
     serializer: {
       stringify: (m) => JSON.stringify(m),
       parse: (raw) => {
@@ -86,6 +91,7 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
   });
 
   const feeds = new Set<Feed<TicketEventMessage>>();
+  const accessFeeds = new Set<Feed<AccessChangeMessage>>();
   let closed = false;
   target.addEventListener(channel, (event) => {
     const m = event.detail;
@@ -95,11 +101,28 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
     }
     for (const f of feeds) f.push(m);
   });
-  const subscribed = ready ?? Promise.reject(new Error('the event target did not subscribe'));
+  target.addEventListener(accessChannel, (event) => {
+    const m = event.detail;
+    if (!isAccessChange(m)) {
+      log?.warn({ channel: accessChannel }, 'ignored a malformed message on the access channel');
+      return;
+    }
+    for (const f of accessFeeds) f.push({ userId: m.userId });
+  });
+  const subscribed =
+    subscribing.length === 2 ? Promise.all(subscribing).then(() => undefined) : Promise.reject(new Error('the event target did not subscribe'));
   subscribed.catch(() => undefined); // awaiting it is optional
+
+  const subscribeTo = <T>(set: Set<Feed<T>>, signal: AbortSignal | undefined) => {
+    const feed: Feed<T> = createFeed({ signal, onEnd: () => set.delete(feed) });
+    if (closed) feed.end();
+    else if (!feed.ended) set.add(feed);
+    return feed.iterator;
+  };
 
   return {
     channel,
+    accessChannel,
     ready: subscribed,
     connections: { publisher, subscriber },
     async publish(messages) {
@@ -107,16 +130,16 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
       // One connection writes in call order, so the messages arrive in this order.
       await Promise.all(messages.map((m) => publisher.publish(channel, JSON.stringify(m))));
     },
-    subscribe(signal) {
-      const feed: Feed<TicketEventMessage> = createFeed({ signal, onEnd: () => feeds.delete(feed) });
-      if (closed) feed.end();
-      else if (!feed.ended) feeds.add(feed);
-      return feed.iterator;
+    subscribe: (signal) => subscribeTo(feeds, signal),
+    async publishAccessChanges(changes) {
+      if (closed) throw new Error('event bus is closed');
+      await Promise.all(changes.map((c) => publisher.publish(accessChannel, JSON.stringify({ userId: c.userId }))));
     },
+    subscribeAccessChanges: (signal) => subscribeTo(accessFeeds, signal),
     async close() {
       if (closed) return;
       closed = true;
-      for (const f of [...feeds]) f.end();
+      for (const f of [...feeds, ...accessFeeds]) f.end();
       await Promise.all([shutdown(publisher), shutdown(subscriber)]);
     },
   };
@@ -134,6 +157,11 @@ function isMessage(m: unknown): m is TicketEventMessage {
     Array.isArray(x.queueChanges) &&
     Array.isArray(x.notifications)
   );
+}
+
+function isAccessChange(m: unknown): m is AccessChangeMessage {
+  const x = m as Partial<AccessChangeMessage> | null;
+  return typeof x === 'object' && x !== null && typeof x.userId === 'string' && x.userId.length > 0 && x.userId.length <= 100;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type Role,
   type Viewer,
 } from '../../domain/identity/viewer.ts';
+import { announceAccessChange, type AccessChangeDeps } from './access-changes.ts';
 import { timingSafeDummyVerify, verifyPassword } from './password.ts';
 import { API_TOKEN_PREFIX, SESSION_PREFIX, hashToken, newToken } from './tokens.ts';
 
@@ -18,9 +19,18 @@ const ALL_SCOPES: ReadonlySet<ApiScope> = new Set(API_SCOPES);
 // minute's resolution is plenty for an audit trail.
 const TOUCH_INTERVAL_MS = 60_000;
 
-export type AuthResult = { ok: true; viewer: Viewer } | { ok: false; reason: AuthFailure };
+/** `expiresAt`: when the credential stops working unless used (sessions slide), null for never. */
+export type AuthResult = { ok: true; viewer: Viewer; expiresAt: Date | null } | { ok: false; reason: AuthFailure };
 
-export interface AuthServiceDeps {
+export interface AuthOptions {
+  /**
+   * Whether this counts as use of the credential (default true): a session's expiry
+   * slides and a token's last use is recorded. Re-checking an open websocket is not use.
+   */
+  touch?: boolean;
+}
+
+export interface AuthServiceDeps extends AccessChangeDeps {
   prisma: PrismaClient;
   clock: Clock;
   sessionTtlMs: number;
@@ -60,42 +70,43 @@ export class AuthService {
       where: { id: viewer.credentialId, revokedAt: null },
       data: { revokedAt: this.deps.clock.now() },
     });
+    if (r.count === 1) await announceAccessChange(this.deps, viewer.userId);
     return r.count === 1;
   }
 
-  async authenticate(token: string): Promise<AuthResult> {
-    if (token.startsWith(SESSION_PREFIX)) return this.authenticateSession(token);
-    if (token.startsWith(API_TOKEN_PREFIX)) return this.authenticateApiToken(token);
+  async authenticate(token: string, opts: AuthOptions = {}): Promise<AuthResult> {
+    const touch = opts.touch ?? true;
+    if (token.startsWith(SESSION_PREFIX)) return this.authenticateSession(token, touch);
+    if (token.startsWith(API_TOKEN_PREFIX)) return this.authenticateApiToken(token, touch);
     return { ok: false, reason: 'INVALID' };
   }
 
-  private async authenticateSession(token: string): Promise<AuthResult> {
+  private async authenticateSession(token: string, touch: boolean): Promise<AuthResult> {
     const { prisma, clock } = this.deps;
     const session = await prisma.session.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
     const now = clock.now();
     const refused = refusal(session, now);
     if (refused || !session) return { ok: false, reason: refused ?? 'INVALID' };
-    if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    let expiresAt = session.expiresAt;
+    if (touch && now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
       // Sliding expiry: an active user stays logged in.
-      await prisma.session.update({
-        where: { id: session.id },
-        data: { lastSeenAt: now, expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs) },
-      });
+      expiresAt = new Date(now.getTime() + this.deps.sessionTtlMs);
+      await prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: now, expiresAt } });
     }
-    return { ok: true, viewer: viewerOf(session.user, 'session', session.id, ALL_SCOPES) };
+    return { ok: true, viewer: viewerOf(session.user, 'session', session.id, ALL_SCOPES), expiresAt };
   }
 
-  private async authenticateApiToken(token: string): Promise<AuthResult> {
+  private async authenticateApiToken(token: string, touch: boolean): Promise<AuthResult> {
     const { prisma, clock } = this.deps;
     const row = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
     const now = clock.now();
     const refused = refusal(row, now);
     if (refused || !row) return { ok: false, reason: refused ?? 'INVALID' };
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+    if (touch && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS)) {
       await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
     }
     const scopes = new Set(row.scopes.filter((s): s is ApiScope => ALL_SCOPES.has(s as ApiScope)));
-    return { ok: true, viewer: viewerOf(row.user, 'apiToken', row.id, scopes) };
+    return { ok: true, viewer: viewerOf(row.user, 'apiToken', row.id, scopes), expiresAt: row.expiresAt };
   }
 
   /** Creates a token acting as `userId`; the plain token is returned once and never stored. */
@@ -139,7 +150,9 @@ export class AuthService {
     const existing = isUuid(id) ? await prisma.apiToken.findUnique({ where: { id } }) : null;
     if (!existing) throw new NotFound('ApiToken');
     if (existing.revokedAt) return existing;
-    return prisma.apiToken.update({ where: { id }, data: { revokedAt: clock.now() } });
+    const revoked = await prisma.apiToken.update({ where: { id }, data: { revokedAt: clock.now() } });
+    await announceAccessChange(this.deps, revoked.userId);
+    return revoked;
   }
 }
 

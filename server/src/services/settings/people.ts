@@ -6,6 +6,7 @@ import { NotAllowed, NotFound, ValidationFailed, type FieldError } from '../../d
 import { isUuid } from '../../domain/ids.ts';
 import { isInternal, isServiceRole, type Role, type Viewer } from '../../domain/identity/viewer.ts';
 import { isUniqueViolation } from '../../infra/db/errors.ts';
+import { announceAccessChange, type AccessChangeDeps } from '../auth/access-changes.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 
 export const PRESENCES = ['ONLINE', 'AWAY', 'OFFLINE'] as const;
@@ -62,7 +63,7 @@ function checkUser(input: UserInput): FieldError[] {
 }
 
 export class PeopleSettings {
-  constructor(private readonly deps: { prisma: PrismaClient; clock: Clock }) {}
+  constructor(private readonly deps: AccessChangeDeps & { prisma: PrismaClient; clock: Clock }) {}
 
   async createUser(viewer: Viewer, input: UserInput & { email: string; name: string; role: Role }) {
     if (!mayGrant(viewer, input.role)) throw new NotAllowed(`${viewer.role} cannot create ${input.role} users`);
@@ -114,8 +115,9 @@ export class PeopleSettings {
       errors.push({ field: 'contactId', message: 'only customers log in as a contact' });
     }
     if (errors.length) throw new ValidationFailed(errors);
+    let saved;
     try {
-      return await prisma.$transaction(async (tx) => {
+      saved = await prisma.$transaction(async (tx) => {
         const updated = await tx.user.update({
           where: { id },
           data: {
@@ -140,6 +142,11 @@ export class PeopleSettings {
       if (isUniqueViolation(e, 'email')) throw ValidationFailed.one('email', 'a user with this email exists');
       throw e;
     }
+    if (saved.role !== user.role || saved.active !== user.active || input.password != null) {
+      // Sockets of this user on every instance re-check: a dead session closes, and so does a changed role.
+      await announceAccessChange(this.deps, id);
+    }
+    return saved;
   }
 
   async changeOwnPassword(viewer: Viewer, current: string, next: string) {
@@ -158,6 +165,7 @@ export class PeopleSettings {
         data: { revokedAt: clock.now() },
       }),
     ]);
+    await announceAccessChange(this.deps, user.id);
     return true;
   }
 
