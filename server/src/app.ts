@@ -33,6 +33,8 @@ import { QUERY_LIMITS, inputError, useOperationLimits } from './graphql/operatio
 import { clientAddress, memoryRateLimiters, useBodyLimit, useRateLimit, type RateLimiters } from './http/limits.ts';
 import { SocketCredentials, type HeldCredential } from './http/socket-credentials.ts';
 import { requestIdFrom, REQUEST_ID_HEADER } from './observability/request-id.ts';
+import { BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS } from './domain/identity/login-backoff.ts';
+import { LoginThrottle } from './services/auth/login-throttle.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'PORT' | 'HOST' | 'SESSION_TTL_HOURS' | 'WEB_DIST' | 'GRAPHIQL' | 'SHUTDOWN_GRACE_MS' | 'JOB_POLL_MS'> &
@@ -45,7 +47,7 @@ export interface AppDeps {
   bus?: EventBus;
   /** Run the durable timer runner in this instance (default true). */
   runJobs?: boolean;
-  /** Rate limit counters; default in memory (one instance). See http/limits.ts. */
+  /** Rate limit and failed-login counters; default in memory (one instance). See http/limits.ts. */
   rateLimiters?: RateLimiters;
 }
 
@@ -95,12 +97,25 @@ export function buildApp(deps: AppDeps): App {
     onRepair: (r) => logger.warn(r, 'event stream had a hole; filled it from the timeline'),
     onError: (e) => logger.error({ err: e }, 'event stream error'),
   });
+  const limit = <K extends keyof typeof LIMIT_DEFAULTS>(k: K) => config[k] ?? LIMIT_DEFAULTS[k];
+  const limiters =
+    deps.rateLimiters ?? memoryRateLimiters({ perMinute: limit('RATE_LIMIT_PER_MINUTE'), anonymousPerMinute: limit('RATE_LIMIT_ANONYMOUS_PER_MINUTE') });
+  const backoff = { lockSeconds: limit('LOGIN_LOCK_MINUTES') * 60, baseSeconds: BACKOFF_BASE_SECONDS, maxSeconds: BACKOFF_MAX_SECONDS };
+  const loginThrottle = new LoginThrottle(
+    limiters.login,
+    {
+      account: { ...backoff, free: limit('LOGIN_FREE_FAILURES'), lockAfter: limit('LOGIN_LOCK_FAILURES') },
+      address: { ...backoff, free: limit('LOGIN_ADDRESS_FREE_FAILURES'), lockAfter: limit('LOGIN_ADDRESS_LOCK_FAILURES') },
+    },
+    (e) => logger.error({ err: e }, 'login counter store failed; attempt let through'),
+  );
   const services = createServices({
     prisma: db.prisma,
     clock,
     bus: publishing,
     sessionTtlMs: config.SESSION_TTL_HOURS * 3600_000,
     onPublishError: (e) => logger.error({ err: e }, 'publishing committed events failed'),
+    loginThrottle,
   });
   instrumentGrabs(services.tickets, obs.metrics);
   const jobs = new JobRunner(
@@ -122,15 +137,14 @@ export function buildApp(deps: AppDeps): App {
     if (!auth) authByRequest.set(request, (auth = authenticate(request.headers.get('authorization'))));
     return auth;
   };
-  const limit = <K extends keyof typeof LIMIT_DEFAULTS>(k: K) => config[k] ?? LIMIT_DEFAULTS[k];
   const guards = [
     ...(limit('RATE_LIMIT_ENABLED')
       ? [
           useRateLimit<{ req?: http.IncomingMessage }>({
-            limiters: deps.rateLimiters ?? memoryRateLimiters({ perMinute: limit('RATE_LIMIT_PER_MINUTE'), anonymousPerMinute: limit('RATE_LIMIT_ANONYMOUS_PER_MINUTE') }),
+            limiters,
             identify: async (request, serverContext) => {
               const { viewer } = await authOf(request);
-              return viewer ? { key: `token:${viewer.credentialId}`, anonymous: false } : { key: `ip:${clientAddress(serverContext)}`, anonymous: true };
+              return viewer ? { key: `token:${viewer.credentialId}`, anonymous: false } : { key: `ip:${clientAddress(serverContext, limit('TRUSTED_PROXIES'))}`, anonymous: true };
             },
             onStoreError: (e) => logger.error({ err: e }, 'rate limit store failed; request let through'),
           }),
@@ -180,6 +194,7 @@ export function buildApp(deps: AppDeps): App {
         services,
         requestId: obs.graphql.requestIdOf(initial.request, initial),
         userAgent: (initial.request ? initial.request.headers.get('user-agent') : initial.req?.headers['user-agent']) ?? null,
+        clientAddress: clientAddress(initial, limit('TRUSTED_PROXIES')),
         loaders: createLoaders(db.prisma),
         events,
         clock,

@@ -37,6 +37,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes the login back-off, whose lock must come after the free failures', () => {
+    expect(loadConfig({})).toMatchObject({ LOGIN_FREE_FAILURES: 5, LOGIN_LOCK_FAILURES: 10, LOGIN_LOCK_MINUTES: 15, TRUSTED_PROXIES: 0, REDIS_KEY_PREFIX: 'gongdan' });
+    expect(loadConfig({ LOGIN_FREE_FAILURES: '3', LOGIN_LOCK_FAILURES: '4' })).toMatchObject({ LOGIN_FREE_FAILURES: 3, LOGIN_LOCK_FAILURES: 4 });
+    expect(() => loadConfig({ LOGIN_FREE_FAILURES: '10', LOGIN_LOCK_FAILURES: '10' })).toThrow('LOGIN_LOCK_FAILURES="10": must be more than LOGIN_FREE_FAILURES');
+    expect(() => loadConfig({ LOGIN_ADDRESS_LOCK_FAILURES: '20' })).toThrow('LOGIN_ADDRESS_LOCK_FAILURES="20": must be more than LOGIN_ADDRESS_FREE_FAILURES');
+    expect(() => loadConfig({ TRUSTED_PROXIES: '-1' })).toThrow('TRUSTED_PROXIES="-1"');
+  });
+
   it('treats empty variables as unset', () => {
     const c = loadConfig({ PORT: '', DATABASE_URL: '' });
     expect(c.PORT).toBe(4000);

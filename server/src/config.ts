@@ -25,6 +25,17 @@ export const LIMIT_DEFAULTS = {
   RATE_LIMIT_PER_MINUTE: 1200,
   /** HTTP GraphQL requests per minute per client address without a valid credential. */
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: 300,
+  /** Consecutive failed logins of an account before each attempt has to wait (2 s, doubling). */
+  LOGIN_FREE_FAILURES: 5,
+  /** Consecutive failed logins that lock the account for LOGIN_LOCK_MINUTES. */
+  LOGIN_LOCK_FAILURES: 10,
+  LOGIN_LOCK_MINUTES: 15,
+  /** Failed logins from one client address (any accounts) in an hour before it waits. */
+  LOGIN_ADDRESS_FREE_FAILURES: 30,
+  /** Failed logins from one client address in an hour that lock it for LOGIN_LOCK_MINUTES. */
+  LOGIN_ADDRESS_LOCK_FAILURES: 100,
+  /** Reverse proxies in front that append to X-Forwarded-For; 0 = the TCP peer is the client. */
+  TRUSTED_PROXIES: 0,
 } as const;
 
 const envSchema = z.object({
@@ -52,6 +63,12 @@ const envSchema = z.object({
   RATE_LIMIT_ENABLED: bool.default(LIMIT_DEFAULTS.RATE_LIMIT_ENABLED),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(LIMIT_DEFAULTS.RATE_LIMIT_PER_MINUTE),
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(LIMIT_DEFAULTS.RATE_LIMIT_ANONYMOUS_PER_MINUTE),
+  LOGIN_FREE_FAILURES: z.coerce.number().int().min(1).max(1000).default(LIMIT_DEFAULTS.LOGIN_FREE_FAILURES),
+  LOGIN_LOCK_FAILURES: z.coerce.number().int().min(2).max(10_000).default(LIMIT_DEFAULTS.LOGIN_LOCK_FAILURES),
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(LIMIT_DEFAULTS.LOGIN_LOCK_MINUTES),
+  LOGIN_ADDRESS_FREE_FAILURES: z.coerce.number().int().min(1).max(100_000).default(LIMIT_DEFAULTS.LOGIN_ADDRESS_FREE_FAILURES),
+  LOGIN_ADDRESS_LOCK_FAILURES: z.coerce.number().int().min(2).max(1_000_000).default(LIMIT_DEFAULTS.LOGIN_ADDRESS_LOCK_FAILURES),
+  TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(LIMIT_DEFAULTS.TRUSTED_PROXIES),
   /** Several instances: their event bus on Redis pub/sub. Unset = in-memory (one instance). */
   REDIS_URL: z
     .string()
@@ -63,6 +80,11 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w:.-]{1,200}$/, 'letters, digits and _ : . - only (at most 200)')
     .default('gongdan:ticket-events'),
+  /** Prefix of the rate-limit and login counters in Redis: different per deployment sharing a Redis. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,100}$/, 'letters, digits and _ : . - only (at most 100)')
+    .default('gongdan'),
   /**
    * Execute each subscription event once per (document, variables, permission class)
    * and share the result among those subscribers (graphql/fanout.ts). `false` executes
@@ -71,7 +93,12 @@ const envSchema = z.object({
   SUBSCRIPTION_SHARING: bool.default(true),
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
-});
+})
+  .refine((c) => c.LOGIN_LOCK_FAILURES > c.LOGIN_FREE_FAILURES, { path: ['LOGIN_LOCK_FAILURES'], message: 'must be more than LOGIN_FREE_FAILURES' })
+  .refine((c) => c.LOGIN_ADDRESS_LOCK_FAILURES > c.LOGIN_ADDRESS_FREE_FAILURES, {
+    path: ['LOGIN_ADDRESS_LOCK_FAILURES'],
+    message: 'must be more than LOGIN_ADDRESS_FREE_FAILURES',
+  });
 
 export type Config = z.infer<typeof envSchema>;
 

@@ -1,6 +1,7 @@
 // Process entry: configuration, database (embedded PGlite unless DATABASE_URL is set),
 // migrations, demo data on first embedded start, then the app, with graceful shutdown.
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, repoRoot } from './config.ts';
@@ -8,6 +9,7 @@ import { openDatabase } from './infra/db/client.ts';
 import { applyMigrations } from './infra/db/migrate/commands.ts';
 import { seedDemoData } from './infra/db/seed/index.ts';
 import { createRedisBus } from './infra/pubsub/redis.ts';
+import { redisRateLimiters } from './http/limits.ts';
 
 async function main() {
   let config;
@@ -56,7 +58,29 @@ async function main() {
     const waited = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());
     if ((await Promise.race([subscribed, waited])) === 'timeout') logger.warn('event bus: redis not reachable yet; starting anyway');
   }
-  const app = buildApp({ config, db, logger, bus });
+  // Rate limits and failed-login counters: shared through Redis too, so a client cannot
+  // multiply its allowance by the number of instances. Commands fail fast while Redis
+  // is away and each instance counts in memory meanwhile (http/limits.ts).
+  const limitsRedis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { connectionName: 'gongdan:limits', enableOfflineQueue: false, commandTimeout: 500 })
+    : undefined;
+  if (limitsRedis) {
+    let up = true;
+    limitsRedis.on('ready', () => (up = true));
+    limitsRedis.on('error', (e: unknown) => {
+      if (up) logger.warn({ err: e }, 'rate limits: redis unreachable; counting in memory per instance until it is back');
+      up = false;
+    });
+  }
+  const rateLimiters = limitsRedis
+    ? redisRateLimiters({
+        client: limitsRedis,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        perMinute: config.RATE_LIMIT_PER_MINUTE,
+        anonymousPerMinute: config.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      })
+    : undefined;
+  const app = buildApp({ config, db, logger, bus, rateLimiters });
   const { url } = await app.start();
   logger.info(`gongdan listening: board ${url}/  GraphQL ${url}/graphql`);
 
@@ -67,6 +91,7 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     try {
       await app.stop();
+      await limitsRedis?.quit().catch(() => undefined);
       await db.close();
       process.exit(0);
     } catch (e) {

@@ -90,3 +90,14 @@ export class InvalidCredentials extends DomainError {
     super('Email or password is incorrect');
   }
 }
+
+/**
+ * Too many failed logins for the account or from the client's address: the attempt was
+ * refused without checking the password. Unknown emails are throttled the same way.
+ */
+export class LoginThrottled extends DomainError {
+  readonly code = 'LOGIN_THROTTLED';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed logins. Retry in ${retryAfterSeconds} s.`);
+  }
+}

@@ -14,6 +14,8 @@ export interface Context {
   services: Services;
   requestId: string;
   userAgent: string | null;
+  /** The client's address (`local` in-process), for counting failed logins per address. */
+  clientAddress: string;
   loaders: Loaders;
   /** The committed event stream in seq order, for subscriptions. */
   events: EventBus;

@@ -6,6 +6,8 @@
 //   They depend on the document only, so they are a validation rule and their result
 //   is cached with the rest of validation. The complexity plugin (builder.ts) keeps the
 //   same limits as a backstop at execution time.
+// - password guesses: at most one field that checks a password (login, changePassword)
+//   per operation, so aliases cannot turn one counted request into many argon2 checks.
 // - strings PostgreSQL cannot store (U+0000, unpaired UTF-16 surrogates) and absurdly
 //   nested variables are refused as bad input instead of failing deep in a query.
 // - errors about the request itself (variables that do not coerce, malformed global
@@ -58,7 +60,14 @@ export interface OperationLimits {
   aliases: number;
 }
 
-export type LimitCode = 'QUERY_TOO_DEEP' | 'QUERY_TOO_BROAD' | 'QUERY_TOO_COMPLEX' | 'TOO_MANY_ALIASES';
+export type LimitCode = 'QUERY_TOO_DEEP' | 'QUERY_TOO_BROAD' | 'QUERY_TOO_COMPLEX' | 'TOO_MANY_ALIASES' | 'TOO_MANY_PASSWORD_ATTEMPTS';
+
+/** Field extensions of the fields that check a password (`extensions: PASSWORD_ATTEMPT`). */
+export const PASSWORD_ATTEMPT = { gongdanPasswordAttempt: true } as const;
+/** Password checks per operation: each is a guess, and each costs an argon2 verification. */
+export const MAX_PASSWORD_ATTEMPTS = 1;
+const isPasswordAttempt = (field: GraphQLField<unknown, unknown>) =>
+  (field.extensions as { gongdanPasswordAttempt?: unknown } | undefined)?.gongdanPasswordAttempt === true;
 
 export function limitError(code: LimitCode, actual: number, limit: number, operation?: string): GraphQLError {
   const op = operation ? `Operation "${operation}"` : 'The operation';
@@ -67,6 +76,7 @@ export function limitError(code: LimitCode, actual: number, limit: number, opera
     QUERY_TOO_BROAD: `${op} selects too many fields: ${actual}, the limit is ${limit}.`,
     QUERY_TOO_COMPLEX: `${op} is too expensive: cost ${actual}, the limit is ${limit} (each field costs 1, lists multiply by ${LIST_MULTIPLIER}).`,
     TOO_MANY_ALIASES: `${op} uses too many aliases: ${actual}, the limit is ${limit}.`,
+    TOO_MANY_PASSWORD_ATTEMPTS: `${op} tries ${actual} passwords (login, changePassword): at most ${limit} per operation.`,
   };
   return new GraphQLError(text[code], { extensions: { code, limit, actual } });
 }
@@ -83,10 +93,12 @@ interface Measure {
   breadth: number;
   complexity: number;
   aliases: number;
+  /** Fields that check a password. */
+  passwordAttempts: number;
   /** Lists nested in lists inside introspection (types → fields → args is 3). */
   introspectionLists: number;
 }
-const ZERO: Measure = { depth: 0, breadth: 0, complexity: 0, aliases: 0, introspectionLists: 0 };
+const ZERO: Measure = { depth: 0, breadth: 0, complexity: 0, aliases: 0, passwordAttempts: 0, introspectionLists: 0 };
 /**
  * Introspection is measured differently: its lists are bounded by the schema (~150
  * types), so they do not multiply the cost and nesting does not count as depth
@@ -147,6 +159,7 @@ function measureDocument(context: ValidationContext, limits: OperationLimits): v
       m.breadth += x.breadth;
       m.complexity += x.complexity;
       m.aliases += x.aliases;
+      m.passwordAttempts += x.passwordAttempts;
     };
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
@@ -160,6 +173,7 @@ function measureDocument(context: ValidationContext, limits: OperationLimits): v
           breadth: 1 + sub.breadth,
           complexity: cost + sub.complexity * (inIntrospection ? 1 : Math.max(multiplier, 0)),
           aliases: (sel.alias ? 1 : 0) + sub.aliases,
+          passwordAttempts: (def && isPasswordAttempt(def) ? 1 : 0) + sub.passwordAttempts,
           introspectionLists: inIntrospection ? (def && isList(def.type) ? 1 : 0) + sub.introspectionLists : 0,
         });
       } else {
@@ -186,6 +200,9 @@ function measureDocument(context: ValidationContext, limits: OperationLimits): v
     if (m.breadth > limits.breadth) context.reportError(limitError('QUERY_TOO_BROAD', m.breadth, limits.breadth, name));
     if (m.complexity > limits.complexity) context.reportError(limitError('QUERY_TOO_COMPLEX', m.complexity, limits.complexity, name));
     if (m.aliases > limits.aliases) context.reportError(limitError('TOO_MANY_ALIASES', m.aliases, limits.aliases, name));
+    if (m.passwordAttempts > MAX_PASSWORD_ATTEMPTS) {
+      context.reportError(limitError('TOO_MANY_PASSWORD_ATTEMPTS', m.passwordAttempts, MAX_PASSWORD_ATTEMPTS, name));
+    }
     if (m.introspectionLists > MAX_INTROSPECTION_LISTS) {
       context.reportError(
         new GraphQLError(`Introspection nests lists ${m.introspectionLists} levels deep, the limit is ${MAX_INTROSPECTION_LISTS}.`, {

@@ -5,6 +5,7 @@ import './types/errors.ts';
 import './types/enums.ts';
 import './types/user.ts';
 import './types/session.ts';
+import './types/login-lock.ts';
 import './types/api-token.ts';
 import './types/team.ts';
 import './types/ticket-type.ts';

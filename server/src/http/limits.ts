@@ -6,7 +6,9 @@
 // graphql/operation-limits.ts.
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { loginLimiters, type LoginLimiters } from '../services/auth/login-throttle.ts';
 
 // ───────────────────────────────────────── body size ─────────────────────────────────────────
 
@@ -45,20 +47,51 @@ export function useBodyLimit(limit: number): Plugin {
 // ─────────────────────────────────────── rate limiting ───────────────────────────────────────
 
 /**
- * One limiter for credentials, one for anonymous clients. Any `rate-limiter-flexible`
- * limiter fits: memory for one instance; for several, a shared store such as
- * `new RateLimiterRedis({ storeClient, points, duration: 60, keyPrefix: 'gongdan:rl' })`
- * (with `insuranceLimiter` set to a memory limiter to keep limiting when Redis is away).
+ * One limiter for credentials, one for anonymous clients, and the counters of failed
+ * logins (services/auth/login-throttle.ts), all in one store: memory for one instance
+ * (`memoryRateLimiters`), Redis shared by several (`redisRateLimiters`, which main.ts uses
+ * when REDIS_URL is set). Any `rate-limiter-flexible` limiter fits.
  */
 export interface RateLimiters {
   authenticated: RateLimiterAbstract;
   anonymous: RateLimiterAbstract;
+  login: LoginLimiters;
 }
 
-export function memoryRateLimiters(opts: { perMinute: number; anonymousPerMinute: number }): RateLimiters {
+export interface RequestLimits {
+  perMinute: number;
+  anonymousPerMinute: number;
+}
+
+export function memoryRateLimiters(opts: RequestLimits): RateLimiters {
   return {
     authenticated: new RateLimiterMemory({ keyPrefix: 'token', points: opts.perMinute, duration: 60 }),
     anonymous: new RateLimiterMemory({ keyPrefix: 'ip', points: opts.anonymousPerMinute, duration: 60 }),
+    login: loginLimiters((o) => new RateLimiterMemory(o)),
+  };
+}
+
+/**
+ * The same limiters on Redis, so every instance counts together. Keys are
+ * `<keyPrefix>:<limiter>:<subject>`; deployments sharing a Redis need different prefixes.
+ * While Redis is unreachable each instance counts in memory on its own (the
+ * `insuranceLimiter`), so limits and login back-off keep working, per instance.
+ */
+export function redisRateLimiters(opts: RequestLimits & { client: Redis; keyPrefix: string }): RateLimiters {
+  const memory = memoryRateLimiters(opts);
+  const onRedis = (insurance: RateLimiterAbstract) =>
+    new RateLimiterRedis({
+      storeClient: opts.client,
+      keyPrefix: `${opts.keyPrefix}:${insurance.keyPrefix}`,
+      points: insurance.points,
+      duration: insurance.duration,
+      insuranceLimiter: insurance,
+      rejectIfRedisNotReady: true,
+    });
+  return {
+    authenticated: onRedis(memory.authenticated),
+    anonymous: onRedis(memory.anonymous),
+    login: loginLimiters((_o, name) => onRedis(memory.login[name])),
   };
 }
 
@@ -112,7 +145,22 @@ export function useRateLimit<TServerContext extends Record<string, unknown>>(opt
   };
 }
 
-/** The client address of a node request, for anonymous rate limiting ('local' in-process). */
-export function clientAddress(serverContext: { req?: { socket?: { remoteAddress?: string } } } | undefined): string {
-  return serverContext?.req?.socket?.remoteAddress ?? 'local';
+/**
+ * The client address of a node request, for anonymous rate limiting and failed-login
+ * counting ('local' in-process). Behind `trustedProxies` reverse proxies (TRUSTED_PROXIES)
+ * it is the address the outermost of them appended to X-Forwarded-For: entries further
+ * left were written by the client and prove nothing. Without proxies the header is ignored.
+ */
+export function clientAddress(
+  serverContext: { req?: { socket?: { remoteAddress?: string }; headers?: Record<string, string | string[] | undefined> } } | undefined,
+  trustedProxies = 0,
+): string {
+  const peer = serverContext?.req?.socket?.remoteAddress ?? 'local';
+  if (trustedProxies <= 0) return peer;
+  const header = serverContext?.req?.headers?.['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return hops[hops.length - trustedProxies] ?? hops[0] ?? peer;
 }

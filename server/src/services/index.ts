@@ -1,7 +1,9 @@
 // The use cases, wired once per app instance.
 import type { PrismaClient } from '../infra/db/generated/client.ts';
 import type { Clock } from '../domain/clock.ts';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AuthService } from './auth/auth-service.ts';
+import { LoginThrottle, loginLimiters } from './auth/login-throttle.ts';
 import { CustomerSettings } from './settings/customers.ts';
 import { PeopleSettings } from './settings/people.ts';
 import { TicketTypeSettings } from './settings/ticket-types.ts';
@@ -17,13 +19,16 @@ export interface ServiceDeps {
   sessionTtlMs: number;
   strategies?: readonly Strategy[];
   onPublishError?: (e: unknown) => void;
+  /** Failed-login counters; default in memory with the default policy (one instance). */
+  loginThrottle?: LoginThrottle;
 }
 
 export function createServices(deps: ServiceDeps) {
+  const throttle = deps.loginThrottle ?? new LoginThrottle(loginLimiters((o) => new RateLimiterMemory(o)));
   return {
-    auth: new AuthService(deps),
+    auth: new AuthService({ ...deps, throttle }),
     ticketTypes: new TicketTypeSettings(deps),
-    people: new PeopleSettings(deps),
+    people: new PeopleSettings({ ...deps, throttle }),
     customers: new CustomerSettings(deps),
     tickets: new TicketService({
       prisma: deps.prisma,

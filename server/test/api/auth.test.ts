@@ -173,3 +173,91 @@ describe('API tokens', () => {
     expect(await t.db.prisma.apiToken.count({ where: { userId: user.id } })).toBe(0);
   });
 });
+
+describe('password policy', () => {
+  const STRONG = 'blue-kettle-rain-42';
+  type Failure = { __typename: string; fieldErrors?: { field: string; message: string }[]; ok?: boolean };
+  const CREATE = /* GraphQL */ `
+    mutation ($email: String!, $name: String!, $password: String!) {
+      createUser(input: { email: $email, name: $name, role: AGENT, password: $password }) {
+        __typename ... on ValidationFailed { fieldErrors { field message } }
+      }
+    }
+  `;
+  const UPDATE = /* GraphQL */ `
+    mutation ($id: ID!, $password: String!) {
+      updateUser(input: { id: $id, password: $password }) { __typename ... on ValidationFailed { fieldErrors { field message } } }
+    }
+  `;
+  const CHANGE = /* GraphQL */ `
+    mutation ($current: String!, $next: String!) {
+      changePassword(input: { currentPassword: $current, newPassword: $next }) {
+        __typename ... on ChangePasswordPayload { ok } ... on ValidationFailed { fieldErrors { field message } } ... on Error { code }
+      }
+    }
+  `;
+  /** The refused passwords for a user with this email and name, and the message for each. */
+  const weak = (email: string, name: string) =>
+    [
+      ['Kq7#vLm2z', 'at least 10 characters'],
+      [email.toUpperCase(), 'must not be the email address'],
+      [`${name.replace(/\s+/g, '')}!2077`, 'must not contain the name'],
+      ['password1234', 'is too common or too easy to guess'],
+      ['qwertyuiop', 'is too common or too easy to guess'],
+    ] as const;
+
+  it('createUser: too short, the email, containing the name or common are refused on `password`; nothing is created', async () => {
+    const { token } = await actor(t.db.prisma, 'ADMIN');
+    const email = `liang-${Date.now()}@test.gongdan.dev`;
+    const name = 'Liang Wenjie';
+    for (const [password, message] of weak(email, name)) {
+      const r = await t.gql<{ createUser: Failure }>(CREATE, { email, name, password }, token);
+      expect(r.data?.createUser, password).toEqual({ __typename: 'ValidationFailed', fieldErrors: [{ field: 'password', message }] });
+    }
+    expect(await t.db.prisma.user.count({ where: { email } })).toBe(0);
+    const ok = await t.gql<{ createUser: Failure }>(CREATE, { email, name, password: STRONG }, token);
+    expect(ok.data?.createUser.__typename).toBe('UserPayload');
+    expect((await t.gql<LoginData>(LOGIN, { email, password: STRONG })).data?.login.__typename).toBe('LoginPayload');
+  });
+
+  it('updateUser: the same rules against the user, and not the password they have now; the password stays as it was', async () => {
+    const { token } = await actor(t.db.prisma, 'ADMIN');
+    const user = await makeUser(t.db.prisma, 'AGENT', { name: 'Zhou Mingxuan' });
+    const cases = [...weak(user.email, user.name), [TEST_PASSWORD, 'must not be the previous password']] as const;
+    for (const [password, message] of cases) {
+      const r = await t.gql<{ updateUser: Failure }>(UPDATE, { id: globalId('User', user.id), password }, token);
+      expect(r.data?.updateUser, password).toEqual({ __typename: 'ValidationFailed', fieldErrors: [{ field: 'password', message }] });
+    }
+    const before = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(before.passwordHash).toBe(user.passwordHash);
+    expect((await t.gql<LoginData>(LOGIN, { email: user.email, password: TEST_PASSWORD })).data?.login.__typename).toBe('LoginPayload');
+    const ok = await t.gql<{ updateUser: Failure }>(UPDATE, { id: globalId('User', user.id), password: STRONG }, token);
+    expect(ok.data?.updateUser.__typename).toBe('UserPayload');
+  });
+
+  it('changePassword: the same rules on `newPassword`, and not the current password; a strong one works', async () => {
+    const { user, token } = await actor(t.db.prisma, 'AGENT', { name: 'Chen Yutong' });
+    const cases = [...weak(user.email, user.name), [TEST_PASSWORD, 'must not be the previous password']] as const;
+    for (const [next, message] of cases) {
+      const r = await t.gql<{ changePassword: Failure }>(CHANGE, { current: TEST_PASSWORD, next }, token);
+      expect(r.data?.changePassword, next).toEqual({ __typename: 'ValidationFailed', code: 'VALIDATION_FAILED', fieldErrors: [{ field: 'newPassword', message }] });
+    }
+    expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).passwordHash).toBe(user.passwordHash);
+    const ok = await t.gql<{ changePassword: Failure }>(CHANGE, { current: TEST_PASSWORD, next: STRONG }, token);
+    expect(ok.data?.changePassword).toEqual({ __typename: 'ChangePasswordPayload', ok: true });
+    expect((await t.gql<LoginData>(LOGIN, { email: user.email, password: STRONG })).data?.login.__typename).toBe('LoginPayload');
+  });
+
+  it('changePassword is refused for API tokens; the password is unchanged', async () => {
+    const { token: adminToken } = await actor(t.db.prisma, 'ADMIN');
+    const user = await makeUser(t.db.prisma, 'AGENT');
+    const created = await t.gql<{ createApiToken: { token: string } }>(
+      `mutation ($userId: ID!) { createApiToken(input: { name: "sync", userId: $userId, scopes: [TICKETS_READ, TICKETS_WRITE, SETTINGS_READ, SETTINGS_WRITE] }) { ... on CreateApiTokenPayload { token } } }`,
+      { userId: globalId('User', user.id) },
+      adminToken,
+    );
+    const r = await t.gql<{ changePassword: Failure & { code?: string } }>(CHANGE, { current: TEST_PASSWORD, next: STRONG }, created.data!.createApiToken.token);
+    expect(r.data?.changePassword).toEqual({ __typename: 'NotAllowed', code: 'NOT_ALLOWED' });
+    expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).passwordHash).toBe(user.passwordHash);
+  });
+});

@@ -182,6 +182,7 @@ const ID_OF_INPUT: Record<string, Target> = {
   UpdateContactInput: 'Contact',
   UpdateTicketTypeInput: 'TicketType',
   RevokeApiTokenInput: 'ApiToken',
+  UnlockUserInput: 'User',
 };
 
 function idTarget(inputType: string, field: string): Target {

@@ -277,13 +277,13 @@ describe('people and customers', () => {
   it('a manager creates an agent who can then log in, and an organisation with a dedicated agent', async () => {
     const email = `new-agent-${uid()}@test.gongdan.dev`;
     const r = await t.gql<{ createUser: { __typename: string; user: { id: string } } }>(
-      `mutation ($email: String!) { createUser(input: { email: $email, name: "新客服", role: AGENT, password: "s3cret-pass", skills: ["退款", " 发票 ", "退款"] }) { __typename ... on UserPayload { user { id skills } } } }`,
+      `mutation ($email: String!) { createUser(input: { email: $email, name: "新客服", role: AGENT, password: "s3cret-pass-fern-92", skills: ["退款", " 发票 ", "退款"] }) { __typename ... on UserPayload { user { id skills } } } }`,
       { email },
       manager,
     );
     expect(r.data?.createUser.__typename).toBe('UserPayload');
     const login = await t.gql<{ login: { __typename: string } }>(
-      `mutation ($email: String!) { login(input: { email: $email, password: "s3cret-pass" }) { __typename } }`,
+      `mutation ($email: String!) { login(input: { email: $email, password: "s3cret-pass-fern-92" }) { __typename } }`,
       { email },
     );
     expect(login.data?.login.__typename).toBe('LoginPayload');

@@ -240,8 +240,9 @@ beforeAll(async () => {
   const env = {
     DATABASE_URL: tdb.url,
     REDIS_URL: TEST_REDIS_URL,
-    // A channel of its own, so parallel runs on the same Redis never meet.
+    // A channel and keys of its own, so parallel runs on the same Redis never meet.
     REDIS_CHANNEL: `gongdan-test:${tdb.name}`,
+    REDIS_KEY_PREFIX: `gongdan-test:${tdb.name}`,
     PORT: '0',
     HOST: '127.0.0.1',
     SEED_DEMO: 'never',

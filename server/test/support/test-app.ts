@@ -38,7 +38,7 @@ export const TEST_CONFIG = {
 } as const;
 
 export async function startTestApp(
-  opts: { clock?: Clock; runJobs?: boolean; poolSize?: number; config?: Partial<AppDeps['config']> } = {},
+  opts: { clock?: Clock; runJobs?: boolean; poolSize?: number; config?: Partial<AppDeps['config']>; rateLimiters?: AppDeps['rateLimiters'] } = {},
 ): Promise<TestApp> {
   const queries: QueryLogEntry[] = [];
   const tdb = await openSuiteDatabase({ log: (q) => queries.push(q), ...(opts.poolSize && { poolSize: opts.poolSize }) });
@@ -47,6 +47,7 @@ export async function startTestApp(
     db: tdb.db,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(opts.clock && { clock: opts.clock }),
+    ...(opts.rateLimiters && { rateLimiters: opts.rateLimiters }),
     // Tests drive timers by hand (app.jobs.runDue) unless they ask for the poller.
     runJobs: opts.runJobs ?? false,
   });

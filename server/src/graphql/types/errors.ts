@@ -4,6 +4,7 @@
 import {
   InvalidCredentials,
   InvalidTransition,
+  LoginThrottled,
   NotAllowed,
   NotEligible,
   NotFound,
@@ -107,6 +108,15 @@ builder.objectType(InvalidCredentials, {
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof InvalidCredentials,
   fields: () => ({}),
+});
+
+builder.objectType(LoginThrottled, {
+  name: 'LoginThrottled',
+  description:
+    'Too many failed logins for this account or from this address: the password was not checked. Retry after the wait; it grows with every further failure, up to a temporary lock an admin can lift (`unlockUser`).',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof LoginThrottled,
+  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds', { description: 'Seconds until the next attempt is checked.' }) }),
 });
 
 /** The failures every settings mutation can return. */

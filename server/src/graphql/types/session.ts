@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { InvalidCredentials } from '../../domain/errors.ts';
+import { InvalidCredentials, LoginThrottled } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { PASSWORD_ATTEMPT } from '../operation-limits.ts';
 import { UserRef } from './user.ts';
 
 const LoginInput = builder.inputType('LoginInput', {
@@ -22,11 +23,13 @@ const LoginPayload = builder.simpleObject('LoginPayload', {
 builder.mutationFields((t) => ({
   login: t.field({
     type: LoginPayload,
-    description: 'Exchange email and password for a session token.',
+    description:
+      'Exchange email and password for a session token. One per operation (a validation error, TOO_MANY_PASSWORD_ATTEMPTS, otherwise); failed logins are counted per account and per client address, and past a few of them the next attempt waits (LoginThrottled).',
     args: { input: t.arg({ type: LoginInput, required: true }) },
-    errors: { types: [InvalidCredentials], union: { name: 'LoginResult' } },
+    extensions: PASSWORD_ATTEMPT,
+    errors: { types: [InvalidCredentials, LoginThrottled], union: { name: 'LoginResult' } },
     resolve: async (_root, { input }, ctx) => {
-      const { token, session, user } = await ctx.services.auth.login(input.email, input.password, ctx.userAgent);
+      const { token, session, user } = await ctx.services.auth.login(input.email, input.password, { address: ctx.clientAddress, userAgent: ctx.userAgent });
       return { token, expiresAt: session.expiresAt, user };
     },
   }),

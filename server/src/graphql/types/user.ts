@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import { NotAllowed, ValidationFailed } from '../../domain/errors.ts';
+import { LoginThrottled, NotAllowed, ValidationFailed } from '../../domain/errors.ts';
 import { WORKING } from '../../domain/ticket/lifecycle.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { type ROLES, isInternal } from '../../domain/identity/viewer.ts';
@@ -8,6 +8,7 @@ import { PRESENCES } from '../../services/settings/people.ts';
 import { builder } from '../builder.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Context } from '../context.ts';
+import { PASSWORD_ATTEMPT } from '../operation-limits.ts';
 import { ContactRef } from './contact.ts';
 import { TeamRef } from './team.ts';
 
@@ -171,7 +172,12 @@ const userInputFields = (required: boolean) =>
       name: t.string({ required, validate: z.string().max(60) }),
       role: t.field({ type: RoleEnum, required }),
       active: t.boolean({ required: false }),
-      password: t.string({ required: false, description: 'Sets a new password (and ends the user\'s sessions on update).', validate: z.string().max(200) }),
+      password: t.string({
+        required: false,
+        description:
+          'Sets a new password (and ends the user\'s sessions on update): at least 10 characters, not the email or name, not the current password, not a common or easily guessed one.',
+        validate: z.string().max(200),
+      }),
       skills: t.stringList({ required: false, validate: z.array(z.string().max(30)).max(30) }),
       capacity: t.int({ required: false }),
       senior: t.boolean({ required: false }),
@@ -181,7 +187,7 @@ const userInputFields = (required: boolean) =>
 const CreateUserInput = userInputFields(true);
 const UpdateUserInput = userInputFields(false);
 
-const UserPayload = builder.simpleObject('UserPayload', {
+export const UserPayload = builder.simpleObject('UserPayload', {
   fields: (t) => ({ user: t.field({ type: UserRef }) }),
 });
 
@@ -227,21 +233,26 @@ builder.mutationFields((t) => ({
   }),
   changePassword: t.withAuth({ authenticated: true }).field({
     type: builder.simpleObject('ChangePasswordPayload', { fields: (f) => ({ ok: f.boolean() }) }),
-    description: 'Change your own password. Your other sessions are logged out.',
+    description:
+      'Change your own password (sessions only; API tokens get NotAllowed). Your other sessions are logged out. The current password is a guess like a login: one per operation, counted and throttled the same way.',
     args: {
       input: t.arg({
         type: builder.inputType('ChangePasswordInput', {
           fields: (f) => ({
             currentPassword: f.string({ validate: z.string().max(200) }),
-            newPassword: f.string({ validate: z.string().max(200) }),
+            newPassword: f.string({
+              description: 'At least 10 characters, not your email or name, not the current password, not a common or easily guessed one.',
+              validate: z.string().max(200),
+            }),
           }),
         }),
         required: true,
       }),
     },
-    errors: { types: [ValidationFailed], union: { name: 'ChangePasswordResult' } },
+    extensions: PASSWORD_ATTEMPT,
+    errors: { types: [ValidationFailed, NotAllowed, LoginThrottled], union: { name: 'ChangePasswordResult' } },
     resolve: async (_root, { input }, ctx) => ({
-      ok: await ctx.services.people.changeOwnPassword(ctx.viewer, input.currentPassword, input.newPassword),
+      ok: await ctx.services.people.changeOwnPassword(ctx.viewer, input.currentPassword, input.newPassword, ctx.clientAddress),
     }),
   }),
 }));

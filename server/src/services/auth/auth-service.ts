@@ -1,7 +1,7 @@
 // Sessions for people, API tokens for integrators. Both resolve to a Viewer.
-import type { PrismaClient } from '../../infra/db/generated/client.ts';
+import type { PrismaClient, User } from '../../infra/db/generated/client.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { InvalidCredentials, NotFound, ValidationFailed } from '../../domain/errors.ts';
+import { InvalidCredentials, LoginThrottled, NotFound, ValidationFailed } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
 import {
   API_SCOPES,
@@ -11,6 +11,7 @@ import {
   type Viewer,
 } from '../../domain/identity/viewer.ts';
 import { announceAccessChange, type AccessChangeDeps } from './access-changes.ts';
+import { normalizeEmail, type LoginLock, type LoginThrottle } from './login-throttle.ts';
 import { timingSafeDummyVerify, verifyPassword } from './password.ts';
 import { API_TOKEN_PREFIX, SESSION_PREFIX, hashToken, newToken } from './tokens.ts';
 
@@ -34,27 +35,43 @@ export interface AuthServiceDeps extends AccessChangeDeps {
   prisma: PrismaClient;
   clock: Clock;
   sessionTtlMs: number;
+  throttle: LoginThrottle;
 }
 
 export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
 
-  async login(email: string, password: string, userAgent?: string | null) {
-    const { prisma, clock } = this.deps;
-    const user = await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
-    if (!user || !user.passwordHash) {
-      await timingSafeDummyVerify(password);
-      throw new InvalidCredentials();
+  /**
+   * One password guess: admitted by the throttle first (LoginThrottled without checking
+   * the password), counted as a failure or cleared by a success after.
+   */
+  async login(email: string, password: string, from: { address: string; userAgent?: string | null }) {
+    const { prisma, clock, throttle } = this.deps;
+    const admission = await throttle.admit(email, from.address);
+    if (!admission.ok) throw new LoginThrottled(admission.retryAfterSeconds);
+    const { attempt } = admission;
+    let user: User;
+    try {
+      const found = await prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
+      // An unknown email costs the same time as a wrong password.
+      const ok = found?.passwordHash ? await verifyPassword(found.passwordHash, password) : await timingSafeDummyVerify(password);
+      if (!found || !ok || !found.active) {
+        await attempt.failed();
+        throw new InvalidCredentials();
+      }
+      user = found;
+    } catch (e) {
+      if (!(e instanceof InvalidCredentials)) await attempt.abandoned();
+      throw e;
     }
-    const ok = await verifyPassword(user.passwordHash, password);
-    if (!ok || !user.active) throw new InvalidCredentials();
+    await attempt.succeeded();
     const token = newToken(SESSION_PREFIX);
     const now = clock.now();
     const session = await prisma.session.create({
       data: {
         tokenHash: hashToken(token),
         userId: user.id,
-        userAgent: userAgent?.slice(0, 300) ?? null,
+        userAgent: from.userAgent?.slice(0, 300) ?? null,
         createdAt: now,
         lastSeenAt: now,
         expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs),
@@ -143,6 +160,19 @@ export class AuthService {
       },
     });
     return { token, apiToken };
+  }
+
+  /** The user's failed logins and wait, for admins; null when there are none. */
+  loginLock(user: { email: string }): Promise<LoginLock | null> {
+    return this.deps.throttle.lockOf(user.email);
+  }
+
+  /** Forgets a user's failed logins and lifts their wait, so they can log in at once. */
+  async unlockUser(id: string) {
+    const user = isUuid(id) ? await this.deps.prisma.user.findUnique({ where: { id } }) : null;
+    if (!user) throw new NotFound('User');
+    await this.deps.throttle.reset(user.email);
+    return user;
   }
 
   async revokeApiToken(id: string) {

@@ -2,17 +2,18 @@
 // roles below your own (admins everything), so a manager cannot mint an admin.
 import type { PrismaClient } from '../../infra/db/generated/client.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { NotAllowed, NotFound, ValidationFailed, type FieldError } from '../../domain/errors.ts';
+import { LoginThrottled, NotAllowed, NotFound, ValidationFailed, type FieldError } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { passwordProblem, type PasswordOwner } from '../../domain/identity/password-policy.ts';
 import { isInternal, isServiceRole, type Role, type Viewer } from '../../domain/identity/viewer.ts';
 import { isUniqueViolation } from '../../infra/db/errors.ts';
 import { announceAccessChange, type AccessChangeDeps } from '../auth/access-changes.ts';
+import type { LoginThrottle } from '../auth/login-throttle.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 
 export const PRESENCES = ['ONLINE', 'AWAY', 'OFFLINE'] as const;
 export type Presence = (typeof PRESENCES)[number];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-export const PASSWORD_MIN = 8;
 
 export interface UserInput {
   email?: string;
@@ -47,9 +48,6 @@ function checkUser(input: UserInput): FieldError[] {
   if (input.name !== undefined && (!input.name.trim() || input.name.length > 60)) {
     errors.push({ field: 'name', message: 'is required, at most 60 characters' });
   }
-  if (input.password != null && (input.password.length < PASSWORD_MIN || input.password.length > 200)) {
-    errors.push({ field: 'password', message: `between ${PASSWORD_MIN} and 200 characters` });
-  }
   if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > 1000)) {
     errors.push({ field: 'capacity', message: 'must be between 0 and 1000' });
   }
@@ -62,8 +60,19 @@ function checkUser(input: UserInput): FieldError[] {
   return errors;
 }
 
+/**
+ * The password policy for a new password of `owner`, and not the one they have now.
+ * Seeds write demo passwords directly (infra/db/seed), outside this policy.
+ */
+async function newPasswordProblem(password: string, owner: PasswordOwner & { passwordHash?: string | null }): Promise<string | null> {
+  const problem = passwordProblem(password, owner);
+  if (problem) return problem;
+  if (owner.passwordHash && (await verifyPassword(owner.passwordHash, password))) return 'must not be the previous password';
+  return null;
+}
+
 export class PeopleSettings {
-  constructor(private readonly deps: AccessChangeDeps & { prisma: PrismaClient; clock: Clock }) {}
+  constructor(private readonly deps: AccessChangeDeps & { prisma: PrismaClient; clock: Clock; throttle: LoginThrottle }) {}
 
   async createUser(viewer: Viewer, input: UserInput & { email: string; name: string; role: Role }) {
     if (!mayGrant(viewer, input.role)) throw new NotAllowed(`${viewer.role} cannot create ${input.role} users`);
@@ -71,6 +80,8 @@ export class PeopleSettings {
     if (input.contactId && input.role !== 'CUSTOMER') {
       errors.push({ field: 'contactId', message: 'only customers log in as a contact' });
     }
+    const passwordError = input.password ? passwordProblem(input.password, { email: input.email, name: input.name }) : null;
+    if (passwordError) errors.push({ field: 'password', message: passwordError });
     if (errors.length) throw new ValidationFailed(errors);
     const { prisma } = this.deps;
     try {
@@ -114,6 +125,11 @@ export class PeopleSettings {
     if (input.contactId && (input.role ?? user.role) !== 'CUSTOMER') {
       errors.push({ field: 'contactId', message: 'only customers log in as a contact' });
     }
+    if (input.password != null && !errors.length) {
+      const owner = { email: input.email ?? user.email, name: input.name ?? user.name, passwordHash: user.passwordHash };
+      const problem = await newPasswordProblem(input.password, owner);
+      if (problem) errors.push({ field: 'password', message: problem });
+    }
     if (errors.length) throw new ValidationFailed(errors);
     let saved;
     try {
@@ -149,14 +165,24 @@ export class PeopleSettings {
     return saved;
   }
 
-  async changeOwnPassword(viewer: Viewer, current: string, next: string) {
-    const { prisma, clock } = this.deps;
+  /**
+   * Checking the current password is a password guess like a login: throttled and
+   * counted the same way, per account and per client address.
+   */
+  async changeOwnPassword(viewer: Viewer, current: string, next: string, address: string) {
+    const { prisma, clock, throttle } = this.deps;
+    // A token acts for an integration; taking over its user's login is not its business.
+    if (viewer.via !== 'session') throw new NotAllowed('API tokens cannot change passwords; log in as the user');
     const user = await prisma.user.findUniqueOrThrow({ where: { id: viewer.userId } });
+    const admission = await throttle.admit(user.email, address);
+    if (!admission.ok) throw new LoginThrottled(admission.retryAfterSeconds);
     if (!user.passwordHash || !(await verifyPassword(user.passwordHash, current))) {
+      await admission.attempt.failed();
       throw ValidationFailed.one('currentPassword', 'is not your current password');
     }
-    const errors = checkUser({ password: next });
-    if (errors.length) throw new ValidationFailed(errors.map((e) => ({ ...e, field: 'newPassword' })));
+    await admission.attempt.succeeded();
+    const problem = next === current ? 'must not be the previous password' : passwordProblem(next, user);
+    if (problem) throw ValidationFailed.one('newPassword', problem);
     await prisma.$transaction([
       prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(next) } }),
       // Other devices are logged out; the current session stays.

@@ -16,6 +16,9 @@ describe('localizeMessage', () => {
     expect(localizeMessage('cannot change from TEXT: tickets hold values of this field; add a new field instead', t)).toBe(
       'settings.serverMessage.kindLocked',
     );
+    expect(localizeMessage('at least 10 characters', t)).toBe('settings.serverMessage.minChars{"min":"10"}');
+    expect(localizeMessage('is too common or too easy to guess', t)).toBe('settings.serverMessage.guessable');
+    expect(localizeMessage('Too many failed logins. Retry in 8 s.', t)).toBe('settings.serverMessage.throttled{"seconds":"8"}');
   });
 
   it('keeps unknown messages as the server wrote them', () => {

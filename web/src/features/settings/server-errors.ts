@@ -53,6 +53,14 @@ const PATTERNS: readonly [RegExp, string][] = [
   [/^must be a date as YYYY-MM-DD$/, 'date'],
   [/^must be an order or asset number/, 'orderRef'],
   [/^must be 1 to 5$/, 'score'],
+  [/^at least (?<min>\d+) characters$/, 'minChars'],
+  [/^must not be the email address$/, 'notEmail'],
+  [/^must not contain the email address$/, 'noEmail'],
+  [/^must not contain the name$/, 'noName'],
+  [/^must not be the previous password$/, 'previousPassword'],
+  [/^is too common or too easy to guess$/, 'guessable'],
+  [/^is not your current password$/, 'wrongCurrent'],
+  [/^Too many failed logins\. Retry in (?<seconds>\d+) s\.$/, 'throttled'],
 ];
 
 /** The message in the user's language when it is a known one, else as the server wrote it. */

@@ -11,7 +11,7 @@ export interface FailureLike {
   fieldErrors?: readonly ServerFieldError[];
 }
 
-const KNOWN = ['NotAllowed', 'NotFound', 'StaleWrite', 'InvalidTransition', 'NotEligible', 'ValidationFailed'];
+const KNOWN = ['NotAllowed', 'NotFound', 'StaleWrite', 'InvalidTransition', 'NotEligible', 'ValidationFailed', 'LoginThrottled'];
 
 /** A human sentence for a failure (or a network error when there is no result at all). */
 export function failureText(r: FailureLike | null | undefined, t: (k: string, named?: Record<string, unknown>) => string): string {

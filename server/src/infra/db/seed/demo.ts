@@ -36,7 +36,11 @@ import { hashPassword } from '../../../services/auth/password.ts';
 
 // ───────────────────────────────────── constants ─────────────────────────────────────
 
-/** The password of every demo user. Documented in the README; change it in production. */
+/**
+ * The password of every demo user. Documented in the README; change it in production.
+ * The seed stores its hash directly, not through the services: it is easy to remember
+ * and so would not pass the password policy, which applies to passwords people set.
+ */
 export const DEMO_PASSWORD = 'gongdan123';
 export const DEMO_EMAIL_DOMAIN = 'gongdan.dev';
 
