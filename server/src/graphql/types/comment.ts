@@ -23,7 +23,9 @@ export const CommentRef = builder.prismaNode('Comment', {
     author: t.relation('author'),
     mentions: t.prismaField({
       type: ['User'],
-      description: 'People @mentioned (internal only).',
+      description: 'People @mentioned. Internal: customers get an empty list.',
+      authScopes: { internal: true },
+      unauthorizedResolver: () => [],
       select: { mentionedUserIds: true },
       resolve: (query, c, _a, ctx) => (c.mentionedUserIds.length ? ctx.prisma.user.findMany({ ...query, where: { id: { in: c.mentionedUserIds } } }) : []),
     }),

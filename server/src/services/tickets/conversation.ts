@@ -33,6 +33,9 @@ export function addComment(deps: TicketDeps, viewer: Viewer, input: AddCommentIn
   throwIfErrors(errors);
   const customer = !isInternal(viewer.role);
   if (customer && input.visibility !== 'PUBLIC') throw new NotAllowed('Customers write public comments only');
+  // A mention notifies internal people, so it is theirs to use: a customer could otherwise
+  // page any agent or staff member (and learn who exists).
+  if (customer && mentions.length) throw new NotAllowed('Customers cannot @mention people');
 
   return runUnitOfWork(deps, async (w) => {
     const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
