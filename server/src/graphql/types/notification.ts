@@ -50,6 +50,7 @@ export const NotificationRef = builder.prismaNode('Notification', {
 });
 
 const mine = { $all: { authenticated: true, scope: 'tickets:read' } } as const;
+const markMine = { $all: { authenticated: true, scope: 'tickets:write' } } as const;
 
 builder.queryField('notifications', (t) =>
   t.withAuth(mine).prismaConnection({
@@ -70,7 +71,7 @@ builder.queryField('notifications', (t) =>
 );
 
 builder.mutationField('markNotificationsRead', (t) =>
-  t.withAuth(mine).field({
+  t.withAuth(markMine).field({
     type: builder.simpleObject('MarkNotificationsReadPayload', { fields: (f) => ({ count: f.int({ description: 'How many were marked.' }) }) }),
     description: 'Mark some of your notifications read, or all of them when ids is omitted.',
     args: {

@@ -19,8 +19,10 @@ export const OrganizationRef = builder.prismaNode('Organization', {
   }),
 });
 
+const directory = { $all: { internal: true, scope: 'settings:read' } } as const;
+
 builder.queryFields((t) => ({
-  organizations: t.withAuth({ internal: true }).prismaConnection({
+  organizations: t.withAuth(directory).prismaConnection({
     type: 'Organization',
     cursor: 'id',
     description: 'Customer organisations. Internal users only.',
@@ -40,7 +42,7 @@ builder.queryFields((t) => ({
         orderBy: { id: 'asc' },
       }),
   }),
-  organization: t.withAuth({ internal: true }).prismaField({
+  organization: t.withAuth(directory).prismaField({
     type: 'Organization',
     nullable: true,
     args: { id: t.arg.globalID({ for: OrganizationRef, required: true }) },

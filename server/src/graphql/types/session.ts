@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidCredentials } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { PUBLIC_FIELD } from '../scope-rules.ts';
 import { UserRef } from './user.ts';
 
 const LoginInput = builder.inputType('LoginInput', {
@@ -21,6 +22,7 @@ const LoginPayload = builder.simpleObject('LoginPayload', {
 
 builder.mutationFields((t) => ({
   login: t.field({
+    extensions: PUBLIC_FIELD,
     type: LoginPayload,
     description: 'Exchange email and password for a session token.',
     args: { input: t.arg({ type: LoginInput, required: true }) },
@@ -30,7 +32,8 @@ builder.mutationFields((t) => ({
       return { token, expiresAt: session.expiresAt, user };
     },
   }),
-  logout: t.withAuth({ authenticated: true }).boolean({
+  // A mutation like any other: a token with read scopes only calls none.
+  logout: t.withAuth({ $all: { authenticated: true, scope: ['tickets:write', 'settings:write'] } }).boolean({
     description: 'Ends the current session. Returns false for API tokens (admins revoke those).',
     resolve: (_root, _args, ctx) => ctx.services.auth.logout(ctx.viewer),
   }),

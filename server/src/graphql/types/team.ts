@@ -41,7 +41,7 @@ builder.prismaObject('TeamMember', {
 });
 
 builder.queryFields((t) => ({
-  teams: t.withAuth({ internal: true }).prismaField({
+  teams: t.withAuth({ $all: { internal: true, scope: 'settings:read' } }).prismaField({
     type: ['Team'],
     description: 'All teams, by name.',
     args: { kind: t.arg({ type: TeamKindEnum, required: false }) },

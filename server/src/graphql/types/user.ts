@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotAllowed, ValidationFailed } from '../../domain/errors.ts';
 import { WORKING } from '../../domain/ticket/lifecycle.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
-import { type ROLES, isInternal } from '../../domain/identity/viewer.ts';
+import { API_SCOPES, type ROLES, isInternal } from '../../domain/identity/viewer.ts';
 import { PRESENCES } from '../../services/settings/people.ts';
 import { builder } from '../builder.ts';
 import { isUuid } from '../../domain/ids.ts';
@@ -122,12 +122,13 @@ const UserFilter = builder.inputType('UserFilter', {
 });
 
 builder.queryFields((t) => ({
-  me: t.withAuth({ authenticated: true }).prismaField({
+  // Any token may ask whom it acts as.
+  me: t.withAuth({ $all: { authenticated: true, scope: API_SCOPES } }).prismaField({
     type: 'User',
     description: 'The signed-in user (or the user an API token acts as).',
     resolve: (query, _root, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: ctx.viewer.userId } }),
   }),
-  user: t.withAuth({ authenticated: true }).prismaField({
+  user: t.withAuth({ $all: { authenticated: true, scope: 'settings:read' } }).prismaField({
     type: 'User',
     nullable: true,
     description: 'A user by id. Customers can look up only themselves.',
@@ -137,7 +138,7 @@ builder.queryFields((t) => ({
       return ctx.prisma.user.findUnique({ ...query, where: { id: id.id } });
     },
   }),
-  users: t.withAuth({ internal: true }).prismaConnection({
+  users: t.withAuth({ $all: { internal: true, scope: 'settings:read' } }).prismaConnection({
     type: 'User',
     cursor: 'id',
     description: 'People, for pickers and administration. Internal users only.',
@@ -218,14 +219,14 @@ builder.mutationFields((t) => ({
       };
     },
   }),
-  setPresence: t.withAuth({ internal: true }).field({
+  setPresence: t.withAuth({ $all: { internal: true, scope: 'tickets:write' } }).field({
     type: UserPayload,
     description: 'Go online, away or offline. Auto dispatch only picks ONLINE agents.',
     args: { input: t.arg({ type: builder.inputType('SetPresenceInput', { fields: (f) => ({ presence: f.field({ type: PresenceEnum, required: true }) }) }), required: true }) },
     errors: { types: [NotAllowed], union: { name: 'SetPresenceResult' } },
     resolve: async (_root, { input }, ctx) => ({ user: await ctx.services.people.setPresence(ctx.viewer, input.presence) }),
   }),
-  changePassword: t.withAuth({ authenticated: true }).field({
+  changePassword: t.withAuth({ $all: { authenticated: true, scope: 'settings:write' } }).field({
     type: builder.simpleObject('ChangePasswordPayload', { fields: (f) => ({ ok: f.boolean() }) }),
     description: 'Change your own password. Your other sessions are logged out.',
     args: {
