@@ -120,3 +120,88 @@ describe('mentions are internal', () => {
     expect((await mutate(t, 'addComment', { ticketId: mine.gid, body: '快点' }, customer.token)).__typename).toBe('AddCommentPayload');
   });
 });
+
+describe('what a customer chooses when filing a ticket', () => {
+  async function customerWithContact() {
+    const customer = await actor(p(), 'CUSTOMER');
+    const contact = await p().contact.create({ data: { name: '李雷', userId: customer.user.id, email: `Lilei-${uid()}@Example.com`, phone: '138 0013 8000' } });
+    const type = await makeType(p(), { modes: ['GRAB'] });
+    return { customer, contact, type };
+  }
+  const CREATE = /* GraphQL */ `
+    mutation ($input: CreateTicketInput!) {
+      createTicket(input: $input) { __typename ... on CreateTicketPayload { ticket { id channel priority replyMethod replyAddress } } ... on ValidationFailed { fieldErrors { field message } } }
+    }
+  `;
+  type Created = { createTicket: { __typename: string; ticket?: { id: string; channel: string; priority: string; replyMethod: string; replyAddress: string | null }; fieldErrors?: { field: string }[] } };
+
+  it.each([
+    ['someone else\'s email', { replyMethod: 'EMAIL', replyAddress: 'ceo@rival.example' }, ['replyAddress']],
+    ['someone else\'s phone', { replyMethod: 'SMS', replyAddress: '13900000000' }, ['replyAddress']],
+    ['an address for in-app replies', { replyMethod: 'IM', replyAddress: 'agent-id' }, ['replyAddress']],
+    ['an internal channel', { channel: 'PHONE' }, ['channel']],
+    ['the API channel', { channel: 'API' }, ['channel']],
+    ['a priority the portal does not offer', { priority: 'LOW' }, ['priority']],
+    ['all of it', { channel: 'EMAIL', priority: 'LOW', replyMethod: 'EMAIL', replyAddress: 'x@rival.example' }, ['channel', 'priority', 'replyAddress']],
+  ])('%s → ValidationFailed naming the field, nothing written', async (_what, input, expected) => {
+    const { customer, type } = await customerWithContact();
+    const title = `客户提单 ${uid()}`;
+    const r = await t.gql<Created>(CREATE, { input: { typeId: globalId('TicketType', type.id), title, ...input } }, customer.token);
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.createTicket.__typename).toBe('ValidationFailed');
+    expect(r.data?.createTicket.fieldErrors?.map((e) => e.field).sort()).toEqual(expected);
+    expect(await p().ticket.count({ where: { title } })).toBe(0);
+    expect(await p().timelineEvent.count({ where: { ticket: { title } } })).toBe(0);
+  });
+
+  it('their own addresses (as typed), the portal channel and the portal\'s priorities are fine', async () => {
+    const { customer, contact, type } = await customerWithContact();
+    const gid = globalId('TicketType', type.id);
+    const byEmail = await t.gql<Created>(CREATE, { input: { typeId: gid, title: '邮件', replyMethod: 'EMAIL', replyAddress: contact.email!.toUpperCase(), priority: 'URGENT', channel: 'PORTAL' } }, customer.token);
+    expect(byEmail.data?.createTicket.ticket).toMatchObject({ channel: 'PORTAL', priority: 'URGENT', replyMethod: 'EMAIL', replyAddress: contact.email!.toUpperCase() });
+    const bySms = await t.gql<Created>(CREATE, { input: { typeId: gid, title: '短信', replyMethod: 'SMS', replyAddress: '13800138000' } }, customer.token);
+    expect(bySms.data?.createTicket.ticket).toMatchObject({ channel: 'PORTAL', priority: 'NORMAL', replyMethod: 'SMS' });
+    // Their login email counts as theirs too; no address means the contact's.
+    const byLogin = await t.gql<Created>(CREATE, { input: { typeId: gid, title: '登录邮箱', replyMethod: 'EMAIL', replyAddress: customer.user.email } }, customer.token);
+    expect(byLogin.data?.createTicket.__typename).toBe('CreateTicketPayload');
+    const byDefault = await t.gql<Created>(CREATE, { input: { typeId: gid, title: '默认', replyMethod: 'SMS' } }, customer.token);
+    expect(byDefault.data?.createTicket.ticket?.replyAddress).toBe('138 0013 8000');
+  });
+
+  it('internal people still file for customers on any channel, priority and address', async () => {
+    const agent = await actor(p(), 'AGENT');
+    const { contact, type } = await customerWithContact();
+    const r = await t.gql<Created>(
+      CREATE,
+      { input: { typeId: globalId('TicketType', type.id), title: '来电', contactId: globalId('Contact', contact.id), channel: 'PHONE', priority: 'LOW', replyMethod: 'EMAIL', replyAddress: 'assistant@example.com' } },
+      agent.token,
+    );
+    expect(r.data?.createTicket.ticket).toMatchObject({ channel: 'PHONE', priority: 'LOW', replyAddress: 'assistant@example.com' });
+  });
+});
+
+describe('attachments', () => {
+  const ADD = /* GraphQL */ `
+    mutation ($input: AddAttachmentInput!) { addAttachment(input: $input) { __typename ... on AddAttachmentPayload { attachment { id fileName storageKey } } } }
+  `;
+  it('the server assigns the storage key; a client cannot choose one', async () => {
+    const { agent, c } = await workedTicket();
+    const chosen = await t.gql(ADD, { input: { ticketId: c.gid, fileName: 'a.txt', contentType: 'text/plain', size: 3, storageKey: `tickets/${uid()}/someone-elses.pdf` } }, agent.token);
+    expect(chosen.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await p().attachment.count({ where: { ticketId: c.id } })).toBe(0);
+
+    type A = { addAttachment: { attachment: { id: string; storageKey: string } } };
+    const [one, two] = await Promise.all(
+      ['a.txt', 'a.txt'].map((fileName) => t.gql<A>(ADD, { input: { ticketId: c.gid, fileName, contentType: 'text/plain', size: 3 } }, agent.token)),
+    );
+    const keys = [one!, two!].map((r) => r.data!.addAttachment.attachment.storageKey);
+    expect(new Set(keys).size).toBe(2);
+    for (const k of keys) {
+      expect(k).not.toContain('a.txt');
+      expect(k.startsWith(`attachments/${c.id}/`)).toBe(true);
+    }
+    const rows = await p().attachment.findMany({ where: { ticketId: c.id }, select: { id: true, storageKey: true } });
+    expect(rows.map((x) => x.storageKey).sort()).toEqual([...keys].sort());
+    expect(rows.map((x) => x.id).sort()).toEqual([one!, two!].map((r) => rawId(r.data!.addAttachment.attachment.id)).sort());
+  });
+});
