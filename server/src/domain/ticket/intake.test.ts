@@ -18,7 +18,7 @@ describe('what a customer chooses when filing', () => {
     expect(fields({ replyMethod: 'IM', replyAddress: null })).toEqual([]);
   });
 
-  it('the portal channel and the portal\'s priorities (普通, 紧急, 特急); not given is fine', () => {
+  it('the portal channel and the portal\'s priorities (NORMAL, HIGH, URGENT); not given is fine', () => {
     expect(fields({ replyMethod: 'IM', replyAddress: null, channel: 'PORTAL', priority: 'URGENT' })).toEqual([]);
     expect(fields({ replyMethod: 'IM', replyAddress: null, channel: null, priority: null })).toEqual([]);
     for (const channel of ['WEB', 'EMAIL', 'CHAT', 'PHONE', 'API', 'OFFLINE_MESSAGE'] as const) {

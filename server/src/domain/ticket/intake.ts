@@ -1,9 +1,9 @@
 // 客户提单: what a customer decides about a ticket they file, and what stays with the
 // service side. A customer files in the portal (or through a token acting as them); the
 // other channels are intake the service side records — a phone call an agent logs, an
-// email or chat gateway, an integration. A customer states how urgent it is on the
-// portal's scale (seed 002: 普通, 紧急, 特急); LOW is the service side's triage of
-// suggestions and wishes. Progress and the resolution go to the customer's own
+// email or chat gateway, an integration. A customer states how urgent it is on a
+// three-step scale (seed 002's 普通/紧急/特急: NORMAL, HIGH, URGENT, shown as 中, 高, 紧急);
+// LOW is the service side's triage of suggestions and wishes. Progress and the resolution go to the customer's own
 // addresses only: an address of someone else would send them the ticket.
 import type { FieldError } from '../errors.ts';
 
@@ -13,7 +13,7 @@ export type ReplyMethod = 'SMS' | 'EMAIL' | 'IM';
 
 /** The channels a customer's ticket may name. */
 export const CUSTOMER_CHANNELS: readonly Channel[] = ['PORTAL'];
-/** The priorities the portal offers: 普通 NORMAL, 紧急 HIGH, 特急 URGENT. Not given = the type's default. */
+/** The priorities the portal offers (中, 高, 紧急). Not given = the type's default. */
 export const CUSTOMER_PRIORITIES: readonly Priority[] = ['NORMAL', 'HIGH', 'URGENT'];
 
 /** Where a customer can be reached: their contact's and their login's addresses. */

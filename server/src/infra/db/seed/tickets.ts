@@ -420,7 +420,7 @@ export const DEMO_TICKETS: readonly DemoTicketSpec[] = [
     type: '投诉建议',
     title: '建议增加工单按筛选条件批量导出 Excel',
     description: '每月做服务报表时需要把工单导出来，现在只能一页一页复制，希望能按筛选条件批量导出成 Excel。',
-    // The portal's lowest (普通): LOW is the service side's triage (domain/ticket/intake.ts).
+    // The portal's lowest (中): LOW is the service side's triage (domain/ticket/intake.ts).
     priority: 'NORMAL',
     tags: ['功能需求', '导出'],
     fields: { feedback_type: 'feature_request', expected_resolution: '希望下个版本能支持按筛选条件批量导出。' },
