@@ -72,6 +72,46 @@ describe('directory and settings queries', () => {
   });
 });
 
+describe('the directory reached through tickets', () => {
+  it('an organisation\'s contacts, a team\'s members and a person\'s teams need SETTINGS_READ too', async () => {
+    const org = await p().organization.create({ data: { name: `公司-${uid()}` } });
+    const contact = await p().contact.create({ data: { name: '联系人', email: `c-${uid()}@example.com`, organizationId: org.id } });
+    await p().contact.create({ data: { name: '同事', email: `other-${uid()}@example.com`, organizationId: org.id } });
+    const team = await p().team.create({ data: { name: `团队-${uid()}`, kind: 'ASSIST', members: { create: [{ userId: holder.id }] } } });
+    const type = await makeType(p(), { modes: ['GRAB'], assistTeamIds: [team.id] });
+    const c = await createTicket(t, admin, type.id, { contactId: globalId('Contact', contact.id) });
+
+    // The ticket's own contact and organisation are part of the ticket.
+    const own = await t.gql<{ ticket: { contact: { email: string }; organization: { name: string } } }>(
+      `query ($id: ID!) { ticket(id: $id) { contact { email } organization { name } } }`,
+      { id: c.gid },
+      tokens.ticketsRead,
+    );
+    expect(own.errors).toBeUndefined();
+    expect(own.data?.ticket).toEqual({ contact: { email: contact.email }, organization: { name: org.name } });
+
+    const contacts = await t.gql(`query ($id: ID!) { ticket(id: $id) { organization { contacts { email } } } }`, { id: c.gid }, tokens.ticketsRead);
+    expect(contacts.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(JSON.stringify(contacts.data)).not.toContain('other-');
+    // Which teams a type may be transferred to is there (for requestAssist); who is in them is not.
+    const teams = await t.gql<{ ticket: { type: { assistTeams: { id: string }[] } } }>(`query ($id: ID!) { ticket(id: $id) { type { assistTeams { id } } } }`, { id: c.gid }, tokens.ticketsRead);
+    expect(teams.data?.ticket.type.assistTeams).toEqual([{ id: globalId('Team', team.id) }]);
+    const members = await t.gql(`query ($id: ID!) { ticket(id: $id) { type { assistTeams { members { user { email } } } } } }`, { id: c.gid }, tokens.ticketsRead);
+    expect(members.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const myTeams = await t.gql<{ me: { teams: unknown[] } }>(`{ me { teams { id } } }`, {}, tokens.ticketsRead);
+    expect(myTeams.data?.me.teams).toEqual([]);
+
+    const dir = await t.gql<{ me: { teams: { members: unknown[] }[] }; organization: { contacts: unknown[] } }>(
+      `query ($org: ID!) { me { teams { members { user { id } } } } organization(id: $org) { contacts { email } } }`,
+      { org: globalId('Organization', org.id) },
+      tokens.settingsRead,
+    );
+    expect(dir.errors).toBeUndefined();
+    expect(dir.data?.me.teams).toHaveLength(1);
+    expect(dir.data?.organization.contacts).toHaveLength(2);
+  });
+});
+
 describe('writes need a write scope', () => {
   it('setPresence: refused for a read-only token, presence unchanged; a TICKETS_WRITE token may', async () => {
     const before = await p().user.findUniqueOrThrow({ where: { id: holder.id }, select: { presence: true, presenceChangedAt: true } });

@@ -14,7 +14,8 @@ export const OrganizationRef = builder.prismaNode('Organization', {
     tier: t.expose('tier', { type: CustomerTierEnum }),
     dedicatedAgent: t.relation('dedicatedAgent', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true }),
-    contacts: t.relation('contacts', { query: { orderBy: { name: 'asc' } } }),
+    // The directory, also when reached through a ticket: a ticket's own contact is on the ticket.
+    contacts: t.relation('contacts', { query: { orderBy: { name: 'asc' } }, authScopes: { scope: 'settings:read' } }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

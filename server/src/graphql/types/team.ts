@@ -28,7 +28,7 @@ export const TeamRef = builder.prismaNode('Team', {
     description: t.exposeString('description', { nullable: true }),
     kind: t.expose('kind', { type: TeamKindEnum }),
     assistRule: t.expose('assistRule', { type: AssistRuleEnum }),
-    members: t.relation('members', { query: { orderBy: { createdAt: 'asc' } } }),
+    members: t.relation('members', { query: { orderBy: { createdAt: 'asc' } }, authScopes: { scope: 'settings:read' } }),
   }),
 });
 

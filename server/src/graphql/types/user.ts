@@ -97,8 +97,8 @@ export const UserRef = builder.prismaNode('User', {
     }),
     teams: t.field({
       type: [TeamRef],
-      description: 'Teams this user belongs to.',
-      authScopes: { internal: true },
+      description: 'Teams this user belongs to (empty for customers and for tokens without SETTINGS_READ).',
+      authScopes: { $all: { internal: true, scope: 'settings:read' } },
       unauthorizedResolver: () => [],
       select: (_args, _ctx, nested) => ({ teamMemberships: { select: { team: nested() } } }),
       resolve: (user) => user.teamMemberships.map((m) => m.team),
