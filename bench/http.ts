@@ -1,6 +1,7 @@
 // GraphQL over HTTP from the benchmark: node:http with keep-alive agents, so a race
 // measures requests, not TCP handshakes.
 import http from 'node:http';
+import { BENCH_METRICS_TOKEN } from './processes.ts';
 
 export function keepAliveAgent(sockets: number): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
@@ -50,6 +51,6 @@ export function gql<T = Record<string, unknown>>(
 
 /** Reads a Prometheus series' value (summed over matching labels) from /metrics. */
 export async function scrape(url: string): Promise<string> {
-  const r = await fetch(`${url}/metrics`);
+  const r = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
   return r.text();
 }

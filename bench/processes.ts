@@ -7,6 +7,9 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { sleep } from './stats.ts';
 
+/** The servers run as in production, where /metrics needs its token. */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-not-a-secret';
+
 const serverDir = fileURLToPath(new URL('../server', import.meta.url));
 const mainTs = fileURLToPath(new URL('../server/src/main.ts', import.meta.url));
 const probeTs = fileURLToPath(new URL('./probe.ts', import.meta.url));
@@ -89,6 +92,7 @@ export async function startServer(name: string, databaseUrl: string, env: Record
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -8,6 +8,7 @@ import type { ExecutionArgs, execute as graphqlExecute, subscribe as graphqlSubs
 import { GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { DomainError } from './domain/errors.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -38,7 +39,7 @@ import { LoginThrottle } from './services/auth/login-throttle.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'PORT' | 'HOST' | 'SESSION_TTL_HOURS' | 'WEB_DIST' | 'GRAPHIQL' | 'SHUTDOWN_GRACE_MS' | 'JOB_POLL_MS'> &
-    Partial<Pick<Config, 'SUBSCRIPTION_SHARING' | 'METRICS_TOKEN'>> &
+    Partial<Pick<Config, 'SUBSCRIPTION_SHARING' | 'METRICS_TOKEN' | 'NODE_ENV' | 'CORS_ORIGINS'>> &
     Partial<Pick<Config, keyof typeof LIMIT_DEFAULTS>>;
   db: Database;
   logger: Logger;
@@ -81,7 +82,11 @@ export function buildApp(deps: AppDeps): App {
   const { config, db, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const bus = deps.bus ?? createMemoryBus();
-  const obs = createObservability({ logger, db, metricsToken: config.METRICS_TOKEN });
+  const production = config.NODE_ENV === 'production';
+  // In production /metrics is served only behind its token; without one it is refused.
+  const obs = createObservability({ logger, db, metricsToken: config.METRICS_TOKEN, requireToken: production });
+  if (production && !config.METRICS_TOKEN) logger.warn('METRICS_TOKEN is not set: /metrics answers 403 in production');
+  const corsOrigins = new Set(config.CORS_ORIGINS ?? []);
   // Publishers stamp each event's commit time, for the delivery-lag metric.
   const publishing = stampingBus(bus, obs.metrics);
   const fanout = createFanout({
@@ -158,7 +163,22 @@ export function buildApp(deps: AppDeps): App {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    plugins: [obs.graphql.plugin, fanout.plugin, ...guards],
+    plugins: [
+      obs.graphql.plugin,
+      fanout.plugin,
+      // A request a browser sends cross-site without a preflight (GET, or a form's content
+      // type) must carry this header; JSON POSTs are preflighted, so CORS decides those.
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      // With an allow-list, answers differ by Origin: caches must not hand one origin's to another.
+      ...(corsOrigins.size ? [{ onResponse: ({ response }: { response: Response }) => varyOnOrigin(response) }] : []),
+      ...guards,
+    ],
+    // Only the listed origins get CORS headers (the board is same-origin and needs none).
+    // Credentials are bearer tokens, never cookies, so they are never allowed.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin && corsOrigins.has(origin) ? { origin: [origin], credentials: false, maxAge: 600 } : false;
+    },
     maxRequestBodySize: limit('MAX_BODY_BYTES'),
     maskedErrors: {
       // Expected domain failures outside a result union (subscriptions, queries) keep
@@ -383,6 +403,13 @@ export function buildApp(deps: AppDeps): App {
       })()),
   };
 }
+
+function varyOnOrigin(response: Response): void {
+  if (!/(^|,)\s*origin\s*(,|$)/i.test(response.headers.get('vary') ?? '')) response.headers.append('vary', 'Origin');
+}
+
+/** The header yoga's CSRF prevention asks of requests a browser would not preflight. */
+export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
 function tooManyOperations(max: number): GraphQLError {
   return new GraphQLError(`Too many operations on this connection: at most ${max} at a time. Complete one first, or open another connection.`, {

@@ -45,6 +45,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUSTED_PROXIES: '-1' })).toThrow('TRUSTED_PROXIES="-1"');
   });
 
+  it('takes CORS_ORIGINS as a comma-separated list of origins (none by default) and NODE_ENV', () => {
+    expect(loadConfig({})).toMatchObject({ CORS_ORIGINS: [], NODE_ENV: 'development' });
+    expect(loadConfig({ CORS_ORIGINS: 'https://crm.example.com, http://localhost:5173', NODE_ENV: 'production' })).toMatchObject({
+      CORS_ORIGINS: ['https://crm.example.com', 'http://localhost:5173'],
+      NODE_ENV: 'production',
+    });
+    for (const bad of ['*', 'crm.example.com', 'https://crm.example.com/', 'https://crm.example.com/app', 'ftp://files.example.com']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(`CORS_ORIGINS=${JSON.stringify(bad)}: each entry must be an origin`);
+    }
+  });
+
   it('treats empty variables as unset', () => {
     const c = loadConfig({ PORT: '', DATABASE_URL: '' });
     expect(c.PORT).toBe(4000);

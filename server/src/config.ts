@@ -91,14 +91,35 @@ const envSchema = z.object({
    * it once per subscriber, as plain graphql-js does.
    */
   SUBSCRIPTION_SHARING: bool.default(true),
-  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  /**
+   * When set, GET /metrics requires `Authorization: Bearer <token>`. In production it
+   * must be set for /metrics to answer at all.
+   */
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  /** `production` closes what is open for development (/metrics without METRICS_TOKEN). */
+  NODE_ENV: z.string().default('development'),
+  /**
+   * Browser origins other than the server's own that may call the API (CORS), comma
+   * separated, e.g. `https://crm.example.com,https://ops.example.com`. Empty: same origin only.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isOrigin, 'each entry must be an origin such as https://crm.example.com (scheme, host, optional port; no path, no *)'))),
 })
   .refine((c) => c.LOGIN_LOCK_FAILURES > c.LOGIN_FREE_FAILURES, { path: ['LOGIN_LOCK_FAILURES'], message: 'must be more than LOGIN_FREE_FAILURES' })
   .refine((c) => c.LOGIN_ADDRESS_LOCK_FAILURES > c.LOGIN_ADDRESS_FREE_FAILURES, {
     path: ['LOGIN_ADDRESS_LOCK_FAILURES'],
     message: 'must be more than LOGIN_ADDRESS_FREE_FAILURES',
   });
+
+/** `https://host[:port]` exactly as a browser sends it in the Origin header. */
+function isOrigin(v: string): boolean {
+  if (!URL.canParse(v)) return false;
+  const u = new URL(v);
+  return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === v;
+}
 
 export type Config = z.infer<typeof envSchema>;
 

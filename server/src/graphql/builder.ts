@@ -31,7 +31,8 @@ export const builder = new SchemaBuilder<{
     internal: boolean;
     manager: boolean;
     admin: boolean;
-    scope: ApiScope;
+    /** An API token scope, or a list of which any one will do. Sessions carry every scope. */
+    scope: ApiScope | readonly ApiScope[];
   };
   AuthContexts: {
     authenticated: Context & { viewer: NonNullable<Context['viewer']> };
@@ -69,7 +70,7 @@ export const builder = new SchemaBuilder<{
         internal: !!v && isInternal(v.role),
         manager: !!v && isManager(v.role),
         admin: v?.role === 'ADMIN',
-        scope: (scope) => !!v && hasScope(v, scope),
+        scope: (scope) => !!v && (typeof scope === 'string' ? hasScope(v, scope) : scope.some((s) => hasScope(v, s))),
       };
     },
     // Distinct, typed answers: no credential (or a bad one) vs. not permitted.

@@ -13,7 +13,14 @@ export { routeOf };
 
 export type Observability = ReturnType<typeof createObservability>;
 
-export function createObservability(deps: { logger: Logger; db: Pick<Database, 'poolStats'>; metricsToken?: string; metrics?: MetricsOptions }) {
+export function createObservability(deps: {
+  logger: Logger;
+  db: Pick<Database, 'poolStats'>;
+  metricsToken?: string;
+  /** Refuse /metrics (403) unless a token is configured (production). */
+  requireToken?: boolean;
+  metrics?: MetricsOptions;
+}) {
   const metrics = createMetrics(deps.metrics);
   metrics.observePool(() => deps.db.poolStats());
   const http = createHttpObserver(metrics, deps.logger);
@@ -24,6 +31,10 @@ export function createObservability(deps: { logger: Logger; db: Pick<Database, '
   function serveMetrics(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (!expected && deps.requireToken) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('Set METRICS_TOKEN to serve /metrics in production.\n');
       return;
     }
     if (expected) {

@@ -294,6 +294,8 @@ const MATRIX = {
   createUser:                                  row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     FORBID),
   'createUser with role ADMIN':                row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, NA,     OK,     FORBID),
   createApiToken:                              row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     FORBID),
+  // Not a ticket command, but a write: the read-only token may not (its user could).
+  setPresence:                                 row(UNAUTH, FORBID, FORBID, OK,     OK,     OK,     OK,     OK,     OK,     FORBID),
 } satisfies Record<string, Record<Role, Outcome>>;
 type Operation = keyof typeof MATRIX;
 
@@ -447,6 +449,11 @@ const SETUP: Record<Operation, () => Promise<Cell>> = {
       state: async () => ({ tokens: await p().apiToken.count({ where: { name } }) }),
     };
   },
+  setPresence: async () => ({
+    mutation: 'setPresence',
+    input: { presence: 'AWAY' },
+    state: () => p().user.findMany({ where: { id: { in: Object.values(who).map((x) => x.id) } }, select: { id: true, presence: true, presenceChangedAt: true }, orderBy: { id: 'asc' } }),
+  }),
 };
 
 describe('mutations', () => {

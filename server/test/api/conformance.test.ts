@@ -55,7 +55,14 @@ async function until<T>(what: string, get: () => T | undefined, ms = 10_000): Pr
 describe('GraphQL over HTTP (graphql-http audit)', () => {
   let results: AuditResult[];
   beforeAll(async () => {
-    results = await auditServer({ url: `${url}/graphql`, fetchFn: fetch });
+    // As every browser client of ours does (web/src/apollo): the CSRF prevention header, which
+    // GET requests need (README, Security). The audit's own requests are otherwise unchanged.
+    const withCsrfHeader: typeof fetch = (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('x-graphql-yoga-csrf', 'audit');
+      return fetch(input, { ...init, headers });
+    };
+    results = await auditServer({ url: `${url}/graphql`, fetchFn: withCsrfHeader });
   });
 
   it('passes every MUST', () => {

@@ -271,7 +271,7 @@ async function buildTicketFixtures() {
   expect([open.__typename, pooled.__typename]).toEqual(['AssistPayload', 'AssistPayload']);
   const att = await t.gql<{ addAttachment: { attachment: { id: string } } }>(
     'mutation ($input: AddAttachmentInput!) { addAttachment(input: $input) { ... on AddAttachmentPayload { attachment { id } } } }',
-    { input: { ticketId: processing.gid, fileName: 'a.txt', contentType: 'text/plain', size: 10, storageKey: `k/${uid()}` } },
+    { input: { ticketId: processing.gid, fileName: 'a.txt', contentType: 'text/plain', size: 10 } },
     tokens.agentA,
   );
   const pool = await createTicket(t, tokens.customer1, typeId);

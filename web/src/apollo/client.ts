@@ -17,7 +17,9 @@ function wsUrl(): string {
 let wsClient: Client | null = null;
 
 export function createApollo(): ApolloClient<NormalizedCacheObject> {
-  const http = new HttpLink({ uri: '/graphql' });
+  // The CSRF prevention header (server/src/app.ts): JSON POSTs would pass without it, but the
+  // server asks it of anything a browser might send unpreflighted, so every request has it.
+  const http = new HttpLink({ uri: '/graphql', headers: { 'x-graphql-yoga-csrf': 'gongdan-board' } });
   const auth = setContext((_op, { headers }) => ({
     headers: { ...headers, ...(session.token.value && { authorization: `Bearer ${session.token.value}` }) },
   }));

@@ -511,6 +511,8 @@ const en: typeof zhCN = {
       description: 'Details',
       descriptionPlaceholder: 'What happened? What did you expect? Include any error messages.',
       reply: 'How we reply',
+      priority: 'How urgent',
+      priorityHelp: 'Leave it for the usual urgency of this kind of request',
       replyMethod: 'Notify me by',
       email: 'Email address',
       phone: 'Mobile number',

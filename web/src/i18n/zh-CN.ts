@@ -509,6 +509,8 @@ export default {
       description: '详细描述',
       descriptionPlaceholder: '发生了什么？期望的结果是什么？如有报错信息请一并提供。',
       reply: '回复方式',
+      priority: '紧急程度',
+      priorityHelp: '不选择则按问题类型的默认级别处理',
       replyMethod: '我们如何通知您',
       email: '邮箱地址',
       phone: '手机号码',

@@ -23,7 +23,9 @@ export const CommentRef = builder.prismaNode('Comment', {
     author: t.relation('author'),
     mentions: t.prismaField({
       type: ['User'],
-      description: 'People @mentioned (internal only).',
+      description: 'People @mentioned. Internal: customers get an empty list.',
+      authScopes: { internal: true },
+      unauthorizedResolver: () => [],
       select: { mentionedUserIds: true },
       resolve: (query, c, _a, ctx) => (c.mentionedUserIds.length ? ctx.prisma.user.findMany({ ...query, where: { id: { in: c.mentionedUserIds } } }) : []),
     }),
@@ -39,7 +41,7 @@ export const AttachmentRef = builder.prismaNode('Attachment', {
     fileName: t.exposeString('fileName'),
     contentType: t.exposeString('contentType'),
     size: t.exposeInt('size', { description: 'Bytes.' }),
-    storageKey: t.exposeString('storageKey'),
+    storageKey: t.exposeString('storageKey', { description: 'Where the bytes are kept. Assigned by the server.' }),
     uploader: t.relation('uploader'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
@@ -83,7 +85,7 @@ builder.mutationFields((t) => ({
   }),
   addAttachment: t.withAuth({ $all: { authenticated: true, scope: 'tickets:write' } }).field({
     type: builder.simpleObject('AddAttachmentPayload', { fields: (f) => ({ attachment: f.field({ type: AttachmentRef }) }) }),
-    description: 'Record an uploaded file on a ticket; reference it from addComment.attachmentIds.',
+    description: 'Record an uploaded file on a ticket; reference it from addComment.attachmentIds. The server assigns its storageKey.',
     args: {
       input: t.arg({
         type: builder.inputType('AddAttachmentInput', {
@@ -91,8 +93,7 @@ builder.mutationFields((t) => ({
             ticketId: f.globalID({ for: TicketRef }),
             fileName: f.string({ validate: z.string().max(1000) }),
             contentType: f.string({ validate: z.string().max(200) }),
-            size: f.int(),
-            storageKey: f.string({ validate: z.string().max(1000) }),
+            size: f.int({ description: 'Bytes.' }),
           }),
         }),
         required: true,

@@ -23,7 +23,7 @@ export const ContactRef = builder.prismaNode('Contact', {
 });
 
 builder.queryFields((t) => ({
-  contacts: t.withAuth({ internal: true }).prismaConnection({
+  contacts: t.withAuth({ $all: { internal: true, scope: 'settings:read' } }).prismaConnection({
     type: 'Contact',
     cursor: 'id',
     args: {

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { z } from 'zod';
 import { stoppingWith } from '../../infra/pubsub/feed.ts';
 import type { TicketEventMessage } from '../../infra/pubsub/pubsub.ts';
@@ -7,6 +8,27 @@ import { builder } from '../builder.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
+import { TicketRef, visibleFor } from './ticket.ts';
+
+/**
+ * Which of a request's notification tickets the viewer may see: one query for the whole
+ * list, with the same rule as ticket(id). A notification only says something happened;
+ * it never lets its recipient read a ticket they otherwise could not (an @mention
+ * notifies, it does not grant access).
+ */
+const visibleTickets = new WeakMap<object, DataLoader<string, boolean>>();
+function visibleTicketLoader(ctx: Context): DataLoader<string, boolean> {
+  let loader = visibleTickets.get(ctx.loaders);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const rows = await ctx.prisma.ticket.findMany({ where: { AND: [{ id: { in: [...ids] } }, await visibleFor(ctx)] }, select: { id: true } });
+      const seen = new Set(rows.map((r) => r.id));
+      return ids.map((id) => seen.has(id));
+    });
+    visibleTickets.set(ctx.loaders, loader);
+  }
+  return loader;
+}
 
 export const NotificationRef = builder.prismaNode('Notification', {
   description: 'Something that needs your attention: an offer, a handover request, a mention, an assist and its answer, …',
@@ -15,7 +37,13 @@ export const NotificationRef = builder.prismaNode('Notification', {
     kind: t.exposeString('kind', {
       description: 'OFFER, ASSIGNED, HANDOVER_REQUEST, HANDOVER_ACCEPTED, ASSIST_REQUEST, ASSIST_COMPLETED, MENTION, COMMENT, RESOLVED, …',
     }),
-    ticket: t.relation('ticket', { nullable: true }),
+    ticket: t.field({
+      type: TicketRef,
+      nullable: true,
+      description: 'The ticket it is about; null when you may not see it (the same answer as ticket(id)). A mention notifies, it does not grant access.',
+      select: (_a, _c, nested) => ({ ticketId: true, ticket: nested() }),
+      resolve: async (n, _a, ctx) => (n.ticket && n.ticketId && (await visibleTicketLoader(ctx).load(n.ticketId)) ? n.ticket : null),
+    }),
     data: t.field({ type: 'JSON', resolve: (n) => n.data }),
     readAt: t.expose('readAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -23,6 +51,7 @@ export const NotificationRef = builder.prismaNode('Notification', {
 });
 
 const mine = { $all: { authenticated: true, scope: 'tickets:read' } } as const;
+const markMine = { $all: { authenticated: true, scope: 'tickets:write' } } as const;
 
 builder.queryField('notifications', (t) =>
   t.withAuth(mine).prismaConnection({
@@ -43,7 +72,7 @@ builder.queryField('notifications', (t) =>
 );
 
 builder.mutationField('markNotificationsRead', (t) =>
-  t.withAuth(mine).field({
+  t.withAuth(markMine).field({
     type: builder.simpleObject('MarkNotificationsReadPayload', { fields: (f) => ({ count: f.int({ description: 'How many were marked.' }) }) }),
     description: 'Mark some of your notifications read, or all of them when ids is omitted.',
     args: {

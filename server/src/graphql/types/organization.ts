@@ -14,13 +14,16 @@ export const OrganizationRef = builder.prismaNode('Organization', {
     tier: t.expose('tier', { type: CustomerTierEnum }),
     dedicatedAgent: t.relation('dedicatedAgent', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true }),
-    contacts: t.relation('contacts', { query: { orderBy: { name: 'asc' } } }),
+    // The directory, also when reached through a ticket: a ticket's own contact is on the ticket.
+    contacts: t.relation('contacts', { query: { orderBy: { name: 'asc' } }, authScopes: { scope: 'settings:read' } }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
 
+const directory = { $all: { internal: true, scope: 'settings:read' } } as const;
+
 builder.queryFields((t) => ({
-  organizations: t.withAuth({ internal: true }).prismaConnection({
+  organizations: t.withAuth(directory).prismaConnection({
     type: 'Organization',
     cursor: 'id',
     description: 'Customer organisations. Internal users only.',
@@ -40,7 +43,7 @@ builder.queryFields((t) => ({
         orderBy: { id: 'asc' },
       }),
   }),
-  organization: t.withAuth({ internal: true }).prismaField({
+  organization: t.withAuth(directory).prismaField({
     type: 'Organization',
     nullable: true,
     args: { id: t.arg.globalID({ for: OrganizationRef, required: true }) },

@@ -17,7 +17,7 @@ builder.prismaNode('SlaPolicy', {
 });
 
 builder.queryFields((t) => ({
-  slaPolicies: t.withAuth({ internal: true }).prismaField({
+  slaPolicies: t.withAuth({ $all: { internal: true, scope: 'settings:read' } }).prismaField({
     type: ['SlaPolicy'],
     description: 'SLA policies, most urgent first.',
     resolve: (query, _root, _args, ctx) =>

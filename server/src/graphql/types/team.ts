@@ -28,7 +28,7 @@ export const TeamRef = builder.prismaNode('Team', {
     description: t.exposeString('description', { nullable: true }),
     kind: t.expose('kind', { type: TeamKindEnum }),
     assistRule: t.expose('assistRule', { type: AssistRuleEnum }),
-    members: t.relation('members', { query: { orderBy: { createdAt: 'asc' } } }),
+    members: t.relation('members', { query: { orderBy: { createdAt: 'asc' } }, authScopes: { scope: 'settings:read' } }),
   }),
 });
 
@@ -41,7 +41,7 @@ builder.prismaObject('TeamMember', {
 });
 
 builder.queryFields((t) => ({
-  teams: t.withAuth({ internal: true }).prismaField({
+  teams: t.withAuth({ $all: { internal: true, scope: 'settings:read' } }).prismaField({
     type: ['Team'],
     description: 'All teams, by name.',
     args: { kind: t.arg({ type: TeamKindEnum, required: false }) },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type FIELD_EDITORS, type FIELD_KINDS, type FieldDefinition, type FieldOption } from '../../domain/ticket-type/template.ts';
-import { isInternal } from '../../domain/identity/viewer.ts';
+import { API_SCOPES, isInternal } from '../../domain/identity/viewer.ts';
 import { builder } from '../builder.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
@@ -127,8 +127,11 @@ export const TicketTypeRef = builder.prismaNode('TicketType', {
   }),
 });
 
+// Tickets and settings both refer to the types (and filing a ticket needs one), so any token may read them.
+const anyToken = { $all: { authenticated: true, scope: API_SCOPES } } as const;
+
 builder.queryFields((t) => ({
-  ticketTypes: t.withAuth({ authenticated: true }).prismaField({
+  ticketTypes: t.withAuth(anyToken).prismaField({
     type: ['TicketType'],
     description: 'Ticket types by name. Customers see active ones only.',
     args: { includeInactive: t.arg.boolean({ required: false, defaultValue: false }) },
@@ -139,7 +142,7 @@ builder.queryFields((t) => ({
         orderBy: { name: 'asc' },
       }),
   }),
-  ticketType: t.withAuth({ authenticated: true }).prismaField({
+  ticketType: t.withAuth(anyToken).prismaField({
     type: 'TicketType',
     nullable: true,
     args: { id: t.arg.globalID({ for: TicketTypeRef, required: true }) },

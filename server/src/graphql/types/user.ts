@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LoginThrottled, NotAllowed, ValidationFailed } from '../../domain/errors.ts';
 import { WORKING } from '../../domain/ticket/lifecycle.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
-import { type ROLES, isInternal } from '../../domain/identity/viewer.ts';
+import { API_SCOPES, type ROLES, isInternal } from '../../domain/identity/viewer.ts';
 import { PRESENCES } from '../../services/settings/people.ts';
 import { builder } from '../builder.ts';
 import { isUuid } from '../../domain/ids.ts';
@@ -98,8 +98,8 @@ export const UserRef = builder.prismaNode('User', {
     }),
     teams: t.field({
       type: [TeamRef],
-      description: 'Teams this user belongs to.',
-      authScopes: { internal: true },
+      description: 'Teams this user belongs to (empty for customers and for tokens without SETTINGS_READ).',
+      authScopes: { $all: { internal: true, scope: 'settings:read' } },
       unauthorizedResolver: () => [],
       select: (_args, _ctx, nested) => ({ teamMemberships: { select: { team: nested() } } }),
       resolve: (user) => user.teamMemberships.map((m) => m.team),
@@ -123,12 +123,13 @@ const UserFilter = builder.inputType('UserFilter', {
 });
 
 builder.queryFields((t) => ({
-  me: t.withAuth({ authenticated: true }).prismaField({
+  // Any token may ask whom it acts as.
+  me: t.withAuth({ $all: { authenticated: true, scope: API_SCOPES } }).prismaField({
     type: 'User',
     description: 'The signed-in user (or the user an API token acts as).',
     resolve: (query, _root, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: ctx.viewer.userId } }),
   }),
-  user: t.withAuth({ authenticated: true }).prismaField({
+  user: t.withAuth({ $all: { authenticated: true, scope: 'settings:read' } }).prismaField({
     type: 'User',
     nullable: true,
     description: 'A user by id. Customers can look up only themselves.',
@@ -138,7 +139,7 @@ builder.queryFields((t) => ({
       return ctx.prisma.user.findUnique({ ...query, where: { id: id.id } });
     },
   }),
-  users: t.withAuth({ internal: true }).prismaConnection({
+  users: t.withAuth({ $all: { internal: true, scope: 'settings:read' } }).prismaConnection({
     type: 'User',
     cursor: 'id',
     description: 'People, for pickers and administration. Internal users only.',
@@ -224,14 +225,14 @@ builder.mutationFields((t) => ({
       };
     },
   }),
-  setPresence: t.withAuth({ internal: true }).field({
+  setPresence: t.withAuth({ $all: { internal: true, scope: 'tickets:write' } }).field({
     type: UserPayload,
     description: 'Go online, away or offline. Auto dispatch only picks ONLINE agents.',
     args: { input: t.arg({ type: builder.inputType('SetPresenceInput', { fields: (f) => ({ presence: f.field({ type: PresenceEnum, required: true }) }) }), required: true }) },
     errors: { types: [NotAllowed], union: { name: 'SetPresenceResult' } },
     resolve: async (_root, { input }, ctx) => ({ user: await ctx.services.people.setPresence(ctx.viewer, input.presence) }),
   }),
-  changePassword: t.withAuth({ authenticated: true }).field({
+  changePassword: t.withAuth({ $all: { authenticated: true, scope: 'settings:write' } }).field({
     type: builder.simpleObject('ChangePasswordPayload', { fields: (f) => ({ ok: f.boolean() }) }),
     description:
       'Change your own password (sessions only; API tokens get NotAllowed). Your other sessions are logged out. The current password is a guess like a login: one per operation, counted and throttled the same way.',

@@ -2,6 +2,7 @@
 // @mentions that notify and attachment metadata. The first public reply of an agent
 // is the ticket's first response. A customer's reply brings a ticket that waited on
 // them (or was resolved) back to PROCESSING.
+import { randomUUID } from 'node:crypto';
 import { NotAllowed, ValidationFailed } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { isInternal, type Viewer } from '../../domain/identity/viewer.ts';
@@ -33,6 +34,9 @@ export function addComment(deps: TicketDeps, viewer: Viewer, input: AddCommentIn
   throwIfErrors(errors);
   const customer = !isInternal(viewer.role);
   if (customer && input.visibility !== 'PUBLIC') throw new NotAllowed('Customers write public comments only');
+  // A mention notifies internal people, so it is theirs to use: a customer could otherwise
+  // page any agent or staff member (and learn who exists).
+  if (customer && mentions.length) throw new NotAllowed('Customers cannot @mention people');
 
   return runUnitOfWork(deps, async (w) => {
     const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
@@ -110,15 +114,17 @@ export interface AddAttachmentInput {
   fileName: string;
   contentType: string;
   size: number;
-  storageKey: string;
 }
 
-/** Records an uploaded file's metadata (the bytes live in object storage). */
+/**
+ * Records an uploaded file's metadata (the bytes live in object storage). The storage key
+ * is the server's, opaque and new for every file: a client naming one could point its
+ * attachment at another ticket's file.
+ */
 export async function addAttachment(deps: TicketDeps, viewer: Viewer, input: AddAttachmentInput) {
   const errors: { field: string; message: string }[] = [];
   const fileName = text(errors, 'fileName', input.fileName, { required: true, max: 255 });
   const contentType = text(errors, 'contentType', input.contentType, { required: true, max: 100 });
-  const storageKey = text(errors, 'storageKey', input.storageKey, { required: true, max: 500 });
   if (contentType && !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) errors.push({ field: 'contentType', message: 'is not a media type' });
   if (!Number.isInteger(input.size) || input.size < 0 || input.size > 100 * 1024 * 1024) {
     errors.push({ field: 'size', message: 'must be between 0 and 100 MiB' });
@@ -126,7 +132,7 @@ export async function addAttachment(deps: TicketDeps, viewer: Viewer, input: Add
   throwIfErrors(errors);
   await assertVisible(deps.prisma, viewer, input.ticketId);
   return deps.prisma.attachment.create({
-    data: { ticketId: input.ticketId, uploaderId: viewer.userId, fileName: fileName!, contentType: contentType!, size: input.size, storageKey: storageKey!, createdAt: deps.clock.now() },
+    data: { ticketId: input.ticketId, uploaderId: viewer.userId, fileName: fileName!, contentType: contentType!, size: input.size, storageKey: `attachments/${input.ticketId}/${randomUUID()}`, createdAt: deps.clock.now() },
   });
 }
 

@@ -7,6 +7,7 @@ import { NotAllowed, NotFound, ValidationFailed, type FieldError } from '../../d
 import { isUuid } from '../../domain/ids.ts';
 import { isInternal, type Viewer } from '../../domain/identity/viewer.ts';
 import { validateFieldValues, type FieldDefinition, type FieldValueInput } from '../../domain/ticket-type/template.ts';
+import { customerIntakeErrors } from '../../domain/ticket/intake.ts';
 import type { Prisma } from '../../infra/db/generated/client.ts';
 import { runUnitOfWork, type Work } from '../../infra/uow.ts';
 import { autoDispatch } from './assignment.ts';
@@ -109,7 +110,7 @@ async function insertTicket(deps: TicketDeps, w: Work, viewer: Viewer, input: Cr
   // 回复方式: defaults to in-app for people logged in; email/SMS need an address.
   const replyMethod = input.replyMethod ?? (contact?.email ? 'EMAIL' : 'IM');
   let replyAddress = input.replyAddress?.trim() || null;
-  if (!replyAddress && replyMethod === 'EMAIL') replyAddress = contact?.email ?? null;
+  if (!replyAddress && replyMethod === 'EMAIL') replyAddress = contact?.email ?? (customer ? viewer.email : null);
   if (!replyAddress && replyMethod === 'SMS') replyAddress = contact?.phone ?? null;
   if (replyMethod === 'EMAIL' && (!replyAddress || !EMAIL_RE.test(replyAddress) || replyAddress.length > LIMITS.replyAddress)) {
     errors.push({ field: 'replyAddress', message: 'an email address is needed to reply by email' });
@@ -119,6 +120,15 @@ async function insertTicket(deps: TicketDeps, w: Work, viewer: Viewer, input: Cr
   }
   if (replyMethod === 'IM' && replyAddress && replyAddress.length > LIMITS.replyAddress) {
     errors.push({ field: 'replyAddress', message: `at most ${LIMITS.replyAddress} characters` });
+  }
+  // What the portal lets a customer choose (domain/ticket/intake.ts): their own addresses,
+  // the portal channel, its priorities. An address already refused above is not refused twice.
+  if (customer) {
+    const intake = customerIntakeErrors(
+      { channel: input.channel, priority: input.priority, replyMethod, replyAddress },
+      { emails: [contact?.email, viewer.email], phones: [contact?.phone] },
+    );
+    errors.push(...intake.filter((e) => e.field !== 'replyAddress' || !errors.some((x) => x.field === 'replyAddress')));
   }
 
   // The parent must be a ticket the creator may see: a customer cannot link to (or probe

@@ -22,8 +22,8 @@ export type AcceptOfferInput = {
 export type AddAttachmentInput = {
   contentType: string;
   fileName: string;
+  /** Bytes. */
   size: number;
-  storageKey: string;
   ticketId: string;
 };
 

@@ -420,7 +420,8 @@ export const DEMO_TICKETS: readonly DemoTicketSpec[] = [
     type: '投诉建议',
     title: '建议增加工单按筛选条件批量导出 Excel',
     description: '每月做服务报表时需要把工单导出来，现在只能一页一页复制，希望能按筛选条件批量导出成 Excel。',
-    priority: 'LOW',
+    // The portal's lowest (中): LOW is the service side's triage (domain/ticket/intake.ts).
+    priority: 'NORMAL',
     tags: ['功能需求', '导出'],
     fields: { feedback_type: 'feature_request', expected_resolution: '希望下个版本能支持按筛选条件批量导出。' },
     steps: [
@@ -703,7 +704,7 @@ export const DEMO_TICKETS: readonly DemoTicketSpec[] = [
     type: '订单问题',
     title: '申请开具电子普通发票',
     description: '本月的短信套餐包已付款，请开具电子普通发票，抬头：成都天府餐饮管理有限公司。',
-    priority: 'LOW',
+    priority: 'NORMAL',
     tags: ['发票'],
     fields: { order_no: 'SO-7540126', issue_category: 'invoice', amount: 268 },
     steps: [],
@@ -1149,7 +1150,6 @@ export async function seedDemoTickets(
             fileName: file.name,
             contentType: file.type,
             size: file.size,
-            storageKey: `demo/${ticketId}/${file.name}`,
           });
           attachmentIds.push(a.id);
         }
