@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, repoRoot } from './config.ts';
-import { openDatabase } from './infra/db/client.ts';
+import { type Database, openDatabase } from './infra/db/client.ts';
+import { createDataDir } from './infra/db/embedded.ts';
 import { applyMigrations } from './infra/db/migrate/commands.ts';
 import { seedDemoData } from './infra/db/seed/index.ts';
 import { createRedisBus } from './infra/pubsub/redis.ts';
@@ -24,6 +25,26 @@ async function main() {
   }
   const logger = pino({ level: config.LOG_LEVEL });
 
+  const migrate = async (db: Database) => {
+    const { applied } = await applyMigrations(db, path.join(repoRoot, 'prisma/migrations'));
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
+  };
+  const seedDemo = async (db: Database) => {
+    const summary = await seedDemoData(db.prisma, { log: (m) => logger.info(m) });
+    logger.info(summary.counts, 'demo data seeded (password for every demo login: gongdan123)');
+  };
+
+  // First start of the embedded database: built whole (migrated, with the demo data)
+  // beside its folder and moved into place, so an interrupted first start leaves nothing.
+  if (!config.DATABASE_URL && !config.DATA_DIR.startsWith('memory://')) {
+    const created = await createDataDir(config.DATA_DIR, async (db) => {
+      logger.info({ dataDir: config.DATA_DIR }, 'creating the embedded database');
+      await migrate(db);
+      if (config.SEED_DEMO !== 'never') await seedDemo(db);
+    });
+    if (created) logger.info({ dataDir: config.DATA_DIR }, 'embedded database created');
+  }
+
   const db = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
@@ -31,18 +52,12 @@ async function main() {
   });
   logger.info({ database: db.description }, 'database opened');
 
-  if (config.MIGRATE_ON_BOOT) {
-    const { applied } = await applyMigrations(db, path.join(repoRoot, 'prisma/migrations'));
-    logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date');
-  }
+  if (config.MIGRATE_ON_BOOT) await migrate(db);
 
   const seed =
     config.SEED_DEMO === 'always' ||
     (config.SEED_DEMO === 'auto' && db.kind === 'pglite' && (await db.prisma.user.count()) === 0);
-  if (seed) {
-    const summary = await seedDemoData(db.prisma, { log: (m) => logger.info(m) });
-    logger.info(summary.counts, 'demo data seeded (password for every demo login: gongdan123)');
-  }
+  if (seed) await seedDemo(db);
 
   // Several instances share their events through Redis; without it the bus is in-memory.
   const bus = config.REDIS_URL

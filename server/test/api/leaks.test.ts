@@ -70,7 +70,7 @@ describe('a mention notifies; it does not grant access', () => {
     const client = wsClient(url, outsider.token);
     type N = { myNotifications: { kind: string; ticket: { id: string; title: string } | null } };
     const got = collect<N>(client, `subscription { myNotifications { kind ticket { id title } } }`);
-    await settle();
+    await settle(t);
     await mutate(t, 'addComment', { ticketId: c.gid, body: '内部: 请看', visibility: 'INTERNAL', mentionUserIds: [uidOf(outsider.user.id)] }, agent.token);
     const items = await got.until((xs) => xs.length >= 1);
     expect(got.errors).toEqual([]);

@@ -100,7 +100,10 @@ describe('mutations over graphql-ws', () => {
     const agent = await actor(p(), 'AGENT');
     const c = await createTicket(t, manager.token, (await makeType(p(), { modes: ['GRAB'] })).id);
     const q = new URLSearchParams({ query: GRAB, variables: JSON.stringify({ id: c.gid }) });
-    const res = await fetch(`${url}/graphql?${q}`, { headers: { authorization: `Bearer ${agent.token}`, accept: 'application/graphql-response+json' } });
+    // With the CSRF header, so that it is the mutation rule that refuses, not CSRF prevention.
+    const res = await fetch(`${url}/graphql?${q}`, {
+      headers: { authorization: `Bearer ${agent.token}`, accept: 'application/graphql-response+json', 'x-graphql-yoga-csrf': '1' },
+    });
     expect(res.status).toBe(405);
     expect(JSON.stringify(await res.json())).toContain('Can only perform a mutation operation from a POST request');
     expect((await p().ticket.findUniqueOrThrow({ where: { id: c.id } })).assigneeId).toBeNull();

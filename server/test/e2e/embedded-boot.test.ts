@@ -2,6 +2,7 @@
 // server on an embedded PGlite, migrates, seeds the demo company, serves GraphQL and
 // the health endpoints to every role, and shuts down cleanly on SIGTERM. Then the same
 // data folder again: after a clean restart, and after a kill -9 in the middle of writes.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,8 +14,8 @@ let server: ServerProcess;
 let dataDir: string;
 let base: string;
 
-async function boot(): Promise<void> {
-  server = new ServerProcess('embedded', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+async function boot(dir = dataDir): Promise<void> {
+  server = new ServerProcess('embedded', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'info' });
   base = await server.started(120_000);
 }
 
@@ -51,8 +52,11 @@ async function login(email: string): Promise<string> {
 }
 
 it('migrates, seeds the demo company and answers login → me → settings', async () => {
+  expect(server.output).toContain('creating the embedded database');
   expect(server.output).toContain('migrations applied');
   expect(server.output).toContain('demo data seeded');
+  expect(server.output).toContain('embedded database created');
+  expect(existsSync(`${dataDir}.creating`)).toBe(false);
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
   expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
 
@@ -208,5 +212,33 @@ it('recovers from a kill -9 in the middle of writes: every acknowledged write ke
     expect(check).toEqual({ orphans: 0, unrecorded: 0, events: check!.cursor, maxSeq: check!.cursor, cursor: check!.cursor });
   } finally {
     await db.close();
+  }
+}, 240_000);
+
+it('a first start stopped half way through the demo data leaves nothing: the next start makes all of it', async () => {
+  const fresh = await mkdtemp(path.join(tmpdir(), 'gongdan-boot-interrupted-'));
+  try {
+    const first = new ServerProcess('embedded-interrupted', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: fresh, LOG_LEVEL: 'info' });
+    // The people are in; the demo tickets (about ten seconds of lifecycle commands) are not yet.
+    while (!first.output.includes('demo data seeded:')) {
+      if (!first.alive) throw new Error(first.output);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    expect(first.output).not.toContain('demo tickets seeded');
+    expect(existsSync(path.join(fresh, 'PG_VERSION'))).toBe(false);
+
+    await boot(fresh);
+    expect(server.output).toContain('embedded database created');
+    const manager = await login('manager1@gongdan.dev');
+    const r = await gql('{ tickets { totalCount } users(first: 100) { edges { cursor } } }', manager);
+    expect(r.errors).toBeUndefined();
+    expect((r.data.tickets as Queue).totalCount).toBe(41);
+    expect((r.data.users as { edges: unknown[] }).edges).toHaveLength(24);
+    await server.stop();
+  } finally {
+    await rm(fresh, { recursive: true, force: true });
+    await rm(`${fresh}.creating`, { recursive: true, force: true });
   }
 }, 240_000);

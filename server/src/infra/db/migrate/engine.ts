@@ -21,10 +21,20 @@ declare global {
   var PRISMA_WASM_PANIC_REGISTRY: { set_message(message: string): void } | undefined;
 }
 
-/** Set when the engine panicked; the trap that follows only says "unreachable". */
-let panicMessage: string | undefined;
 
-let loaded: Promise<void> | undefined;
+/**
+ * Per process, not per copy of this module: the wasm bindings come from Node's module
+ * cache, one per process, while a test runner may load this file once per project.
+ */
+interface EngineState {
+  loaded?: Promise<void>;
+  /** Set when the engine panicked; the trap that follows only says "unreachable". */
+  panicMessage?: string;
+  /** The end of the line of engines waiting their turn. */
+  queue: Promise<void>;
+}
+const STATE = Symbol.for('gongdan.schemaEngine');
+const state: EngineState = ((globalThis as { [STATE]?: EngineState })[STATE] ??= { queue: Promise.resolve() });
 
 /**
  * Instantiates the wasm module once per process. The package's own entry point imports
@@ -32,12 +42,12 @@ let loaded: Promise<void> | undefined;
  * `--experimental-wasm-modules`, so the glue module is wired to the instance by hand.
  */
 function loadEngine(): Promise<void> {
-  loaded ??= (async () => {
+  state.loaded ??= (async () => {
     // Must exist before the first call: a panic without it surfaces as an unrelated
     // TypeError from inside the bindings.
     globalThis.PRISMA_WASM_PANIC_REGISTRY = {
       set_message(message: string) {
-        panicMessage = message;
+        state.panicMessage = message;
       },
     };
     const require = createRequire(import.meta.url);
@@ -50,7 +60,7 @@ function loadEngine(): Promise<void> {
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
   })();
-  return loaded;
+  return state.loaded;
 }
 
 /** Error raised by the schema engine, with the engine's own message. */
@@ -70,9 +80,9 @@ export class SchemaEngineError extends Error {
  * traps with a meaningless "unreachable". Normalise all of them to one readable Error.
  */
 function toEngineError(cause: unknown): SchemaEngineError {
-  if (panicMessage !== undefined) {
-    const message = panicMessage;
-    panicMessage = undefined;
+  if (state.panicMessage !== undefined) {
+    const message = state.panicMessage;
+    state.panicMessage = undefined;
     return new SchemaEngineError(`schema engine panicked: ${message}`, { cause });
   }
   const fields = typeof cause === 'object' && cause !== null ? (cause as { message?: unknown; code?: unknown }) : {};
@@ -123,10 +133,18 @@ function trackConnections(factory: SqlMigrationAwareDriverAdapterFactory) {
  * timeout pending), so a command-line script should `process.exit` when done rather
  * than wait for the event loop to drain.
  */
-export async function withSchemaEngine<T>(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-  fn: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
+export function withSchemaEngine<T>(factory: SqlMigrationAwareDriverAdapterFactory, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+  // One engine at a time in a process: they share the one wasm instance, and two running
+  // at once (two test projects migrating their templates together) made it panic.
+  const run = state.queue.then(() => runSchemaEngine(factory, fn));
+  state.queue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+async function runSchemaEngine<T>(factory: SqlMigrationAwareDriverAdapterFactory, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   await loadEngine();
   const { tracking, closeAll } = trackConnections(factory);
   try {
