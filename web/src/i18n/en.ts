@@ -88,12 +88,12 @@ const en: typeof zhCN = {
     who: {
       anyone: 'someone who can see the ticket', internal: 'internal staff', eligibleAgent: 'an agent eligible for this ticket type', manager: 'a manager', system: 'the system',
       offeredAgent: 'the agent the ticket was offered to', assignee: 'the assignee', handoverTarget: 'the agent the ticket is being handed to', handoverRequester: 'the agent who asked for the handover',
-      assistHandler: 'the person handling the assist', assistTeamManager: 'a manager of the assist team', creator: 'the person who created the ticket', fieldEditor: 'someone allowed to edit these fields',
+      assistHandler: 'the person handling the assist', assistTeamManager: 'a manager of the assist team', creator: 'the person who created the ticket', fieldEditor: 'someone allowed to edit these fields', sharer: 'a sharer',
     },
     reasons: {
       or: ' or ', onlyWho: 'Only {who} can {action}', notInStatus: 'Cannot {action} while the ticket is "{status}"', alreadyRated: 'Already rated',
       handoverPending: 'A handover is already pending', notEligibleSelf: 'You are not an eligible agent for this ticket type', alreadyAssignee: 'You are already the assignee',
-      noSuchAgent: 'No such agent', managersDispatch: 'Only managers dispatch tickets', notEligible: '{name} is not an eligible agent for this ticket type',
+      noSuchAgent: 'No such agent', managersDispatch: 'Only managers dispatch tickets', notEligible: '{name} is not an eligible agent for this ticket type', sharerReadOnly: 'Sharers can only view this ticket: no replies or notes',
     },
     dialogs: {
       handoverTitle: 'Hand over the ticket', handoverTo: 'To', handoverReason: 'Reason', handoverHint: 'Only agents eligible for this ticket type. Once they accept you stay on as a read-only sharer.',

@@ -86,12 +86,12 @@ export default {
     who: {
       anyone: '能查看此工单的人', internal: '内部人员', eligibleAgent: '此类型的可选客服', manager: '工单管理员', system: '系统',
       offeredAgent: '被派单的客服', assignee: '受理人', handoverTarget: '移交对象', handoverRequester: '发起移交的客服',
-      assistHandler: '转办处理人', assistTeamManager: '转办团队负责人', creator: '工单创建人', fieldEditor: '有权编辑这些字段的人',
+      assistHandler: '转办处理人', assistTeamManager: '转办团队负责人', creator: '工单创建人', fieldEditor: '有权编辑这些字段的人', sharer: '共享人',
     },
     reasons: {
       or: '或', onlyWho: '仅{who}可以{action}', notInStatus: '工单处于“{status}”时不能{action}', alreadyRated: '已经评价过',
       handoverPending: '已有待处理的移交请求', notEligibleSelf: '你不是此工单类型的可选客服', alreadyAssignee: '你已经是受理人',
-      noSuchAgent: '没有这位客服', managersDispatch: '仅工单管理员可以派单', notEligible: '{name} 不是此工单类型的可选客服',
+      noSuchAgent: '没有这位客服', managersDispatch: '仅工单管理员可以派单', notEligible: '{name} 不是此工单类型的可选客服', sharerReadOnly: '共享人仅可查看工单，不能回复或添加备注',
     },
     dialogs: {
       handoverTitle: '移交工单', handoverTo: '移交给', handoverReason: '移交原因', handoverHint: '仅列出此工单类型的可选客服。对方接受后你将成为只读共享人。',

@@ -120,6 +120,7 @@ function toState(t: StateRow): TicketState {
     offeredTo: offer?.agentId ?? null,
     handovers: t.handovers,
     handoverTargets: t.handovers.map((h) => h.toId),
+    sharerIds: t.sharers.map((x) => x.userId),
     openAssists,
     assists: openAssists.map((a) => ({ handlerId: a.handlerId, teamId: a.teamId, pooled: a.status === 'POOLED' })),
   };
