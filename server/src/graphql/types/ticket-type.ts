@@ -88,10 +88,23 @@ export const TicketTypeRef = builder.prismaNode('TicketType', {
       ...internalOnly,
       resolve: (tt) => tt.assignmentModes,
     }),
-    requireAcceptance: t.exposeBoolean('requireAcceptance', {
+    acceptAfterAutoDispatch: t.exposeBoolean('acceptAfterAutoDispatch', {
       nullable: true,
-      description: '二次确认: dispatched tickets wait for the agent to accept.',
+      description: '自动派单后需人员确认接单: auto-dispatched tickets wait in PENDING_ACCEPT for the agent to accept.',
       ...internalOnly,
+    }),
+    acceptAfterManagerDispatch: t.exposeBoolean('acceptAfterManagerDispatch', {
+      nullable: true,
+      description: '管理员派单后需人员确认接单: tickets a manager dispatches wait in PENDING_ACCEPT for the agent to accept.',
+      ...internalOnly,
+    }),
+    requireAcceptance: t.boolean({
+      nullable: true,
+      description: 'True when either kind of dispatch waits for the agent to accept.',
+      deprecationReason: 'Confirmation is two switches: use acceptAfterAutoDispatch and acceptAfterManagerDispatch.',
+      select: { acceptAfterAutoDispatch: true, acceptAfterManagerDispatch: true },
+      ...internalOnly,
+      resolve: (tt) => tt.acceptAfterAutoDispatch || tt.acceptAfterManagerDispatch,
     }),
     acceptTimeoutSeconds: t.exposeInt('acceptTimeoutSeconds', { nullable: true, ...internalOnly }),
     autoCloseAfterSeconds: t.exposeInt('autoCloseAfterSeconds', {
@@ -203,7 +216,19 @@ const AssignmentSettingsInput = builder.inputType('AssignmentSettingsInput', {
   description: 'How tickets of a type are assigned (分配设置).',
   fields: (t) => ({
     modes: t.field({ type: [AssignmentModeEnum], validate: z.array(z.unknown()).max(20) }),
-    requireAcceptance: t.boolean({ required: false, defaultValue: false }),
+    acceptAfterAutoDispatch: t.boolean({
+      required: false,
+      description: '自动派单后需人员确认接单 (AUTO only). Default false.',
+    }),
+    acceptAfterManagerDispatch: t.boolean({
+      required: false,
+      description: '管理员派单后需人员确认接单 (MANAGER only). Default false.',
+    }),
+    requireAcceptance: t.boolean({
+      required: false,
+      description: 'Sets the switch of each of AUTO and MANAGER that `modes` lists. Not together with the two switches.',
+      deprecationReason: 'Confirmation is two switches: use acceptAfterAutoDispatch and acceptAfterManagerDispatch.',
+    }),
     acceptTimeoutSeconds: t.int({ required: false, defaultValue: 900 }),
     eligibleAgentIds: t.globalIDList({ for: UserRef, required: false, validate: z.array(z.unknown()).max(1000) }),
     eligibleTeamIds: t.globalIDList({ for: TeamRef, required: false, validate: z.array(z.unknown()).max(100) }),
@@ -213,6 +238,8 @@ const AssignmentSettingsInput = builder.inputType('AssignmentSettingsInput', {
 
 type AssignmentArg = {
   modes: ('AUTO' | 'MANAGER' | 'GRAB')[];
+  acceptAfterAutoDispatch?: boolean | null;
+  acceptAfterManagerDispatch?: boolean | null;
   requireAcceptance?: boolean | null;
   acceptTimeoutSeconds?: number | null;
   eligibleAgentIds?: { id: string }[] | null;
@@ -221,7 +248,9 @@ type AssignmentArg = {
 };
 const toAssignment = (a: AssignmentArg) => ({
   modes: a.modes,
-  requireAcceptance: a.requireAcceptance ?? false,
+  acceptAfterAutoDispatch: a.acceptAfterAutoDispatch,
+  acceptAfterManagerDispatch: a.acceptAfterManagerDispatch,
+  requireAcceptance: a.requireAcceptance,
   acceptTimeoutSeconds: a.acceptTimeoutSeconds ?? 900,
   eligibleAgentIds: (a.eligibleAgentIds ?? []).map((x) => x.id),
   eligibleTeamIds: (a.eligibleTeamIds ?? []).map((x) => x.id),

@@ -14,7 +14,8 @@ export interface TypeEligibility {
   typeId: string;
   active: boolean;
   modes: ('AUTO' | 'MANAGER' | 'GRAB')[];
-  requireAcceptance: boolean;
+  /** 二次确认, per kind of dispatch: whether the chosen agent must accept first. */
+  acceptAfter: { AUTO: boolean; MANAGER: boolean };
   acceptTimeoutSeconds: number;
   autoCloseAfterSeconds: number | null;
   /** Explicitly listed agents plus members of listed service teams; null = every agent. */
@@ -35,7 +36,7 @@ export function toTypeEligibility(t: Prisma.TicketTypeGetPayload<{ include: type
     typeId: t.id,
     active: t.active,
     modes: t.assignmentModes,
-    requireAcceptance: t.requireAcceptance,
+    acceptAfter: { AUTO: t.acceptAfterAutoDispatch, MANAGER: t.acceptAfterManagerDispatch },
     acceptTimeoutSeconds: t.acceptTimeoutSeconds,
     autoCloseAfterSeconds: t.autoCloseAfterSeconds,
     agentIds: listed

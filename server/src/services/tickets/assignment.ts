@@ -100,13 +100,14 @@ interface AssignArgs {
 }
 
 /**
- * Dispatch or offer a pool ticket to an agent: with acceptance required it waits in
- * PENDING_ACCEPT for them, otherwise they are the assignee at once.
+ * Dispatch or offer a pool ticket to an agent: when the type wants this kind of dispatch
+ * confirmed (自动派单后 / 管理员派单后需人员确认接单) it waits in PENDING_ACCEPT for them,
+ * otherwise they are the assignee at once.
  */
 async function assign(w: Work, a: AssignArgs): Promise<void> {
   const { tx, now, rec } = w;
   rec.track(a.ticketId, POOL_SNAPSHOT);
-  const offer = a.elig.requireAcceptance;
+  const offer = a.elig.acceptAfter[a.source];
   const r = await tx.ticket.updateMany({
     where: { id: a.ticketId, status: 'NEW', assigneeId: null, ...(a.expectedVersion != null && { version: a.expectedVersion }) },
     data: offer
