@@ -29,6 +29,10 @@ describe('describeEvent', () => {
     ]);
   });
 
+  it('says why a ticket went back to the pool', () => {
+    expect(describeEvent({ kind: 'RETURNED_TO_POOL', data: { reasons: ['没有在线的客服'] } }, t, names)).toEqual({ text: '工单退回待分配', details: ['依据：没有在线的客服'] });
+  });
+
   it('copes with missing data', () => {
     expect(describeEvent({ kind: 'GRABBED', data: null }, t, names)).toEqual({ text: '抢单接下了工单', details: [] });
     expect(describeEvent({ kind: 'OFFERED', data: { agentId: 'unknown' } }, t, names).text).toBe('派单给 —，等待接单');
