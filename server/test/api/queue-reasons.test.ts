@@ -24,7 +24,7 @@ const QUEUE_EVENTS = /* GraphQL */ `
   subscription ($queues: [QueueName!]!) { queueEvents(queues: $queues) { seq reason ticketId changes { queue kind } } }
 `;
 type Ev = { queueEvents: { seq: string; reason: string; ticketId: string; changes: { queue: string; kind: string }[] } };
-type Watch = { r: Received<Ev>; dispose: () => Promise<void> };
+type Watch = { r: Received<Ev>; dispose: () => void | Promise<void> };
 
 function watch(token: string, queues: string[]): Watch {
   const client = wsClient(url, token);

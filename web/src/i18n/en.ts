@@ -39,6 +39,8 @@ const en: typeof zhCN = {
     unassigned: 'Unassigned', declineTitle: 'Decline · {number}', rejectTitle: 'Reject handover · {number}', noteOptional: 'Note (optional)',
     syncing: 'Syncing…',
     assigneeLine: 'Assignee: {name}',
+    reassign: 'Reassign', reassignTitle: 'Reassign · {number}', reassignTo: 'Reassign to', reassignHint: 'Takes effect at once; the previous assignee becomes a read-only sharer. Eligible agents of this ticket type only.', reassigned: '{number} reassigned to {name}',
+    reason: 'Reason', returnToPool: 'Return', returnTitle: 'Return to the pool · {number}', returned: '{number} is back in the pool',
   },
   ticket: {
     notFound: 'This ticket does not exist, or you may not see it', back: 'Back to the board',
@@ -67,7 +69,7 @@ const en: typeof zhCN = {
       CREATED: 'created the ticket', ROUTED: 'auto dispatch found nobody available; the ticket stays in the pool', GRABBED: 'grabbed the ticket', DISPATCHED: 'assigned the ticket to {agent}',
       DISPATCHED_AUTO: 'auto-assigned to {agent}', OFFERED: 'offered the ticket to {agent}', OFFER_ACCEPTED: 'accepted the offer', OFFER_DECLINED: 'declined the offer',
       OFFER_EXPIRED: 'the offer expired; back to the pool', RETURNED_TO_POOL: 'back to the pool', HANDOVER_REQUESTED: 'asked {to} to take over',
-      HANDED_OVER: 'took over (handed over by {from})', HANDOVER_REJECTED: 'rejected the handover', HANDOVER_CANCELLED: 'withdrew the handover request',
+      HANDED_OVER: 'took over (handed over by {from})', HANDOVER_REJECTED: 'rejected the handover', HANDOVER_CANCELLED: 'withdrew the handover request', REASSIGNED: 'reassigned the ticket to {to} (from {from})',
       ASSIST_REQUESTED: 'asked {target} for help', ASSIST_DISPATCHED: 'assigned the assist to {handler}', ASSIST_COMPLETED: 'completed the assist',
       ASSIST_FORWARDED: 'forwarded the assist to {target}', ASSIST_CANCELLED: 'the assist was cancelled', COMMENTED: 'commented', STATUS_CHANGED: 'changed the status from "{from}" to "{to}"',
       FIELDS_UPDATED: 'changed fields', RESOLVED: 'resolved the ticket', REOPENED: 'reopened the ticket', CLOSED: 'closed the ticket', RATED: 'rated {score} stars', RATING_INVITED: 'invited the customer to rate',
@@ -77,13 +79,13 @@ const en: typeof zhCN = {
       GRAB: 'Grab', DISPATCH: 'Dispatch', ACCEPT_OFFER: 'Accept', DECLINE_OFFER: 'Decline', REQUEST_HANDOVER: 'Hand over', ACCEPT_HANDOVER: 'Take over',
       REJECT_HANDOVER: 'Reject handover', CANCEL_HANDOVER: 'Withdraw handover', REQUEST_ASSIST: 'Ask for help', COMPLETE_ASSIST: 'Complete assist', FORWARD_ASSIST: 'Forward assist',
       WAITING_CUSTOMER: 'Wait on customer', WAITING_THIRD_PARTY: 'Wait on third party', PROCESSING: 'Back to work', RESOLVE: 'Resolve', REOPEN: 'Reopen', CLOSE: 'Close',
-      INVITE_RATING: 'Invite rating', CONFIRM_RESOLUTION: 'Confirm solved', SET_STATUS: 'Change status', more: 'More',
+      INVITE_RATING: 'Invite rating', CONFIRM_RESOLUTION: 'Confirm solved', SET_STATUS: 'Change status', REASSIGN: 'Reassign', RETURN_TO_POOL: 'Return to pool', more: 'More',
     },
     commands: {
       GRAB: 'grab', DISPATCH: 'dispatch', OFFER: 'offer', ACCEPT_OFFER: 'accept the offer', DECLINE_OFFER: 'decline the offer', REQUEST_HANDOVER: 'hand over', ACCEPT_HANDOVER: 'accept the handover',
       REJECT_HANDOVER: 'reject the handover', CANCEL_HANDOVER: 'withdraw the handover', REQUEST_ASSIST: 'ask for help', DISPATCH_ASSIST: 'assign the assist', COMPLETE_ASSIST: 'complete the assist',
       FORWARD_ASSIST: 'forward the assist', COMMENT: 'reply', SET_STATUS: 'change the status', UPDATE_FIELDS: 'edit fields', RESOLVE: 'resolve', REOPEN: 'reopen', CLOSE: 'close',
-      CONFIRM_RESOLUTION: 'confirm the resolution', RATE: 'rate', INVITE_RATING: 'invite a rating',
+      CONFIRM_RESOLUTION: 'confirm the resolution', RATE: 'rate', INVITE_RATING: 'invite a rating', REASSIGN: 'reassign', RETURN_TO_POOL: 'return it to the pool',
     },
     who: {
       anyone: 'someone who can see the ticket', internal: 'internal staff', eligibleAgent: 'an agent eligible for this ticket type', manager: 'a manager', system: 'the system',
@@ -101,7 +103,7 @@ const en: typeof zhCN = {
       assistNote: 'What do you need?', assistHint: 'The assignee does not change: they answer you when done.', noAssistTeams: 'No assist teams are set up for this ticket type',
       completeTitle: 'Complete the assist', completeReply: 'Your answer', forwardTitle: 'Forward the assist', forwardNote: 'Note',
       resolveTitle: 'Resolve the ticket', resolveReply: 'Resolution reply', resolveHint: 'The resolution is sent to the customer by their reply method ({method}).',
-      reopenTitle: 'Reopen the ticket', closeTitle: 'Close the ticket', declineTitle: 'Decline the offer', rejectTitle: 'Reject the handover',
+      reopenTitle: 'Reopen the ticket', closeTitle: 'Close the ticket', reassignTitle: 'Reassign the ticket', reassignTo: 'Reassign to', reassignHint: 'Eligible agents of this ticket type only. Takes effect at once; the previous assignee becomes a read-only sharer.', returnTitle: 'Return to the pool', reasonRequired: 'Reason', returnHint: 'The ticket goes back to the pool; its assignee, open assists and a pending handover end, and the previous assignee becomes a read-only sharer.', declineTitle: 'Decline the offer', rejectTitle: 'Reject the handover',
       reasonOptional: 'Reason (optional)', noteOptional: 'Note (optional)',
     },
     messages: {

@@ -37,6 +37,8 @@ export default {
     unassigned: '未分配', declineTitle: '拒绝派单 · {number}', rejectTitle: '拒绝移交 · {number}', noteOptional: '说明（选填）',
     syncing: '同步中…',
     assigneeLine: '受理人：{name}',
+    reassign: '改派', reassignTitle: '改派 · {number}', reassignTo: '改派给', reassignHint: '立即改派，原受理人成为只读共享人；仅列出此工单类型的可选客服。', reassigned: '已将 {number} 改派给 {name}',
+    reason: '原因', returnToPool: '退回', returnTitle: '退回待分配 · {number}', returned: '已将 {number} 退回待分配',
   },
   ticket: {
     notFound: '工单不存在，或你无权查看', back: '返回工作台',
@@ -65,7 +67,7 @@ export default {
       CREATED: '创建了工单', ROUTED: '自动分配暂未找到可用客服，工单留在待分配', GRABBED: '抢单接下了工单', DISPATCHED: '将工单分配给 {agent}',
       DISPATCHED_AUTO: '自动分配给 {agent}', OFFERED: '派单给 {agent}，等待接单', OFFER_ACCEPTED: '接单', OFFER_DECLINED: '拒绝了派单',
       OFFER_EXPIRED: '派单超时未接，退回待分配', RETURNED_TO_POOL: '工单退回待分配', HANDOVER_REQUESTED: '请求将工单移交给 {to}',
-      HANDED_OVER: '接手了工单（由 {from} 移交）', HANDOVER_REJECTED: '拒绝了移交', HANDOVER_CANCELLED: '撤回了移交请求',
+      HANDED_OVER: '接手了工单（由 {from} 移交）', HANDOVER_REJECTED: '拒绝了移交', HANDOVER_CANCELLED: '撤回了移交请求', REASSIGNED: '将工单改派给 {to}（原受理人 {from}）',
       ASSIST_REQUESTED: '发起转办给 {target}', ASSIST_DISPATCHED: '将转办分配给 {handler}', ASSIST_COMPLETED: '完成了转办',
       ASSIST_FORWARDED: '将转办再次转给 {target}', ASSIST_CANCELLED: '转办已取消', COMMENTED: '发表了评论', STATUS_CHANGED: '将状态从“{from}”改为“{to}”',
       FIELDS_UPDATED: '修改了字段', RESOLVED: '办结了工单', REOPENED: '重新打开了工单', CLOSED: '关闭了工单', RATED: '评价 {score} 星', RATING_INVITED: '邀请客户评价',
@@ -75,13 +77,13 @@ export default {
       GRAB: '抢单', DISPATCH: '派单', ACCEPT_OFFER: '接单', DECLINE_OFFER: '拒绝派单', REQUEST_HANDOVER: '移交', ACCEPT_HANDOVER: '接受移交',
       REJECT_HANDOVER: '拒绝移交', CANCEL_HANDOVER: '撤回移交', REQUEST_ASSIST: '转办', COMPLETE_ASSIST: '完成转办', FORWARD_ASSIST: '再次转办',
       WAITING_CUSTOMER: '等待客户', WAITING_THIRD_PARTY: '等待第三方', PROCESSING: '恢复处理', RESOLVE: '办结', REOPEN: '重新打开', CLOSE: '关闭',
-      INVITE_RATING: '邀请评价', CONFIRM_RESOLUTION: '确认解决', SET_STATUS: '变更状态', more: '更多',
+      INVITE_RATING: '邀请评价', CONFIRM_RESOLUTION: '确认解决', SET_STATUS: '变更状态', REASSIGN: '改派', RETURN_TO_POOL: '退回待分配', more: '更多',
     },
     commands: {
       GRAB: '抢单', DISPATCH: '派单', OFFER: '派单', ACCEPT_OFFER: '接单', DECLINE_OFFER: '拒绝派单', REQUEST_HANDOVER: '发起移交', ACCEPT_HANDOVER: '接受移交',
       REJECT_HANDOVER: '拒绝移交', CANCEL_HANDOVER: '撤回移交', REQUEST_ASSIST: '发起转办', DISPATCH_ASSIST: '分配转办', COMPLETE_ASSIST: '完成转办',
       FORWARD_ASSIST: '再次转办', COMMENT: '回复', SET_STATUS: '变更状态', UPDATE_FIELDS: '编辑字段', RESOLVE: '办结', REOPEN: '重新打开', CLOSE: '关闭',
-      CONFIRM_RESOLUTION: '确认解决', RATE: '评价', INVITE_RATING: '邀请评价',
+      CONFIRM_RESOLUTION: '确认解决', RATE: '评价', INVITE_RATING: '邀请评价', REASSIGN: '改派', RETURN_TO_POOL: '退回待分配',
     },
     who: {
       anyone: '能查看此工单的人', internal: '内部人员', eligibleAgent: '此类型的可选客服', manager: '工单管理员', system: '系统',
@@ -99,7 +101,7 @@ export default {
       assistNote: '需要协助的内容', assistHint: '转办不改变受理人：对方处理完成后会回复你。', noAssistTeams: '此工单类型未配置转办团队',
       completeTitle: '完成转办', completeReply: '处理结果', forwardTitle: '再次转办', forwardNote: '转出说明',
       resolveTitle: '办结工单', resolveReply: '办结回复', resolveHint: '办结回复将通过客户的回复方式（{method}）发送给客户。',
-      reopenTitle: '重新打开工单', closeTitle: '关闭工单', declineTitle: '拒绝派单', rejectTitle: '拒绝移交',
+      reopenTitle: '重新打开工单', closeTitle: '关闭工单', reassignTitle: '改派工单', reassignTo: '改派给', reassignHint: '仅列出此工单类型的可选客服。立即生效，原受理人成为只读共享人。', returnTitle: '退回待分配', reasonRequired: '原因', returnHint: '工单回到待分配池，受理人与进行中的转办、移交都会取消，原受理人成为只读共享人。', declineTitle: '拒绝派单', rejectTitle: '拒绝移交',
       reasonOptional: '原因（选填）', noteOptional: '说明（选填）',
     },
     messages: {

@@ -16,8 +16,8 @@ describe('the lifecycle table', () => {
     expect(fromNew.sort()).toEqual(['close', 'comment', 'dispatch', 'grab', 'offer', 'updateFields'].sort());
   });
 
-  it('handover and assist never change the status', () => {
-    for (const c of ['requestHandover', 'acceptHandover', 'rejectHandover', 'cancelHandover', 'requestAssist', 'completeAssist', 'forwardAssist', 'dispatchAssist'] as Command[]) {
+  it('handover, a manager\'s reassignment and assist never change the status', () => {
+    for (const c of ['requestHandover', 'acceptHandover', 'rejectHandover', 'cancelHandover', 'reassign', 'requestAssist', 'completeAssist', 'forwardAssist', 'dispatchAssist'] as Command[]) {
       expect(LIFECYCLE[c].to).toBe('same');
     }
   });
@@ -48,6 +48,17 @@ describe('authorize', () => {
     expect(nextStatus('setStatus', 'WAITING_CUSTOMER', 'PROCESSING')).toBe('PROCESSING');
     expect(() => nextStatus('setStatus', 'PROCESSING', 'RESOLVED')).toThrow(InvalidTransition);
     expect(() => nextStatus('setStatus', 'PROCESSING', 'PROCESSING')).toThrow(InvalidTransition);
+  });
+});
+
+describe('managers change who holds a ticket in progress', () => {
+  it('reassign and return to the pool: managers only, while the ticket is worked on', () => {
+    for (const c of ['reassign', 'returnToPool'] as Command[]) {
+      expect(availability(c, 'WAITING_CUSTOMER', rel('manager')).allowed).toBe(true);
+      expect(() => authorize(c, 'PROCESSING', rel('assignee', 'eligibleAgent'))).toThrow(NotAllowed);
+      expect(() => authorize(c, 'PENDING_ACCEPT', rel('manager'))).toThrow(InvalidTransition);
+    }
+    expect(nextStatus('returnToPool', 'WAITING_THIRD_PARTY')).toBe('NEW');
   });
 });
 

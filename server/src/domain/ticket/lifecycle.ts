@@ -66,6 +66,7 @@ export const EVENT_KINDS = [
   'HANDED_OVER',
   'HANDOVER_REJECTED',
   'HANDOVER_CANCELLED',
+  'REASSIGNED',
   'ASSIST_REQUESTED',
   'ASSIST_DISPATCHED',
   'ASSIST_COMPLETED',
@@ -105,6 +106,9 @@ export const LIFECYCLE = {
   acceptHandover: { from: WORKING, who: ['handoverTarget'], to: 'same', emits: 'HANDED_OVER' },
   rejectHandover: { from: WORKING, who: ['handoverTarget'], to: 'same', emits: 'HANDOVER_REJECTED' },
   cancelHandover: { from: WORKING, who: ['handoverRequester'], to: 'same', emits: 'HANDOVER_CANCELLED' },
+  // 管理员仍可通过移交变更指派 (seed 000 §2.4): a manager's handover, decided at once.
+  reassign: { from: WORKING, who: ['manager'], to: 'same', emits: 'REASSIGNED' },
+  returnToPool: { from: WORKING, who: ['manager'], to: 'NEW', emits: 'RETURNED_TO_POOL' },
   requestAssist: { from: WORKING, who: ['assignee', 'assistHandler'], to: 'same', emits: 'ASSIST_REQUESTED' },
   dispatchAssist: { from: WORKING, who: ['assistTeamManager'], to: 'same', emits: 'ASSIST_DISPATCHED' },
   completeAssist: { from: WORKING, who: ['assistHandler'], to: 'same', emits: 'ASSIST_COMPLETED' },

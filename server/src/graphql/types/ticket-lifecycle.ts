@@ -131,6 +131,51 @@ builder.mutationFields((t) => ({
     }),
   }),
 
+  reassignTicket: t.withAuth({ $all: { manager: true, scope: 'tickets:write' } }).field({
+    type: TicketPayload,
+    description:
+      '改派: a manager gives a ticket in progress to another eligible agent at once (管理员通过移交变更指派). The status stays; the previous assignee becomes a read-only sharer; a pending handover ends.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ReassignTicketInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            agentId: f.globalID({ for: UserRef, description: 'The new assignee: an eligible agent of the ticket\'s type.' }),
+            reason: f.string({ description: 'Why (internal: kept in the timeline, not shown to the customer).' }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, NotEligible, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'ReassignTicketResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticketId: await ctx.services.tickets.reassign(ctx.viewer, { ticketId: input.ticketId.id, agentId: input.agentId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
+    }),
+  }),
+
+  returnTicketToPool: t.withAuth({ $all: { manager: true, scope: 'tickets:write' } }).field({
+    type: TicketPayload,
+    description:
+      '退回待分配: a manager sends a ticket in progress back to the pool, without an assignee. Its assists and a pending handover end; the previous assignee becomes a read-only sharer.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ReturnTicketToPoolInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            reason: f.string({ description: 'Why (internal: kept in the timeline, not shown to the customer).' }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'ReturnTicketToPoolResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticketId: await ctx.services.tickets.returnToPool(ctx.viewer, { ticketId: input.ticketId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
+    }),
+  }),
+
   setTicketStatus: t.withAuth(internalWrite).field({
     type: TicketPayload,
     description: 'The assignee moves between PROCESSING, WAITING_CUSTOMER (pauses SLA) and WAITING_THIRD_PARTY.',

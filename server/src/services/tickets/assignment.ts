@@ -119,6 +119,7 @@ async function assign(w: Work, a: AssignArgs): Promise<void> {
   });
   if (r.count === 0) await explainLostRace(w.tx, a.ticketId, 'dispatch', a.expectedVersion);
   await tx.user.update({ where: { id: a.agentId }, data: { lastAssignedAt: now } });
+  if (!offer) await unshare(tx, a.ticketId, a.agentId);
   if (offer) {
     const expiresAt = new Date(now.getTime() + a.elig.acceptTimeoutSeconds * 1000);
     const o = await tx.assignmentOffer.create({
@@ -145,6 +146,11 @@ async function assign(w: Work, a: AssignArgs): Promise<void> {
     });
     rec.notify([a.agentId], 'ASSIGNED');
   }
+}
+
+/** Whoever becomes the assignee is no read-only sharer of the ticket (any more). */
+export async function unshare(tx: Tx, ticketId: string, userId: string): Promise<void> {
+  await tx.ticketSharer.deleteMany({ where: { ticketId, userId } });
 }
 
 /** After a conditional write matched nothing: tell the caller precisely why. */
@@ -200,6 +206,7 @@ export function acceptOffer(deps: TicketDeps, viewer: Viewer, offerId: string, e
       data: { status: 'PROCESSING', assigneeId: viewer.userId, acceptedAt: w.now, version: { increment: 1 }, lastActivityAt: w.now },
     });
     await cancelJob(w.tx, offerExpiryKey(offerId), w.now);
+    await unshare(w.tx, offer.ticketId, viewer.userId);
     w.rec.record({ ticketId: offer.ticketId, typeId: before.typeId, kind: 'OFFER_ACCEPTED', actorId: viewer.userId, visibility: 'PUBLIC', data: { offerId, agentId: viewer.userId } });
     return offer.ticketId;
   });

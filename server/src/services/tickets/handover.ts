@@ -7,6 +7,7 @@ import type { Viewer } from '../../domain/identity/viewer.ts';
 import { authorize } from '../../domain/ticket/lifecycle.ts';
 import { runUnitOfWork } from '../../infra/uow.ts';
 import { isEligible, relationsOf } from './access.ts';
+import { unshare } from './assignment.ts';
 import { assertVisible, loadUser, lockForCommand, requireType, text, throwIfErrors, type TicketDeps } from './common.ts';
 import { loadState, touch } from './snapshot.ts';
 
@@ -95,8 +96,7 @@ async function respond(
         create: { ticketId: s.id, userId: h.fromId, reason: 'HANDOVER', createdAt: w.now },
         update: {},
       });
-      // The new assignee is not a read-only sharer of their own ticket.
-      await w.tx.ticketSharer.deleteMany({ where: { ticketId: s.id, userId: h.toId } });
+      await unshare(w.tx, s.id, h.toId);
     } else {
       await touch(w.tx, s.id, w.now);
     }
