@@ -3,6 +3,7 @@ import { type FIELD_EDITORS, type FIELD_KINDS, type FieldDefinition, type FieldO
 import { isInternal } from '../../domain/identity/viewer.ts';
 import { builder } from '../builder.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { internalOnly, internalOnlyList } from '../internal-only.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { AssignmentModeEnum, PriorityEnum } from './enums.ts';
 import { TeamRef } from './team.ts';
@@ -60,7 +61,6 @@ export const TicketFieldRef = builder.prismaNode('TicketField', {
   }),
 });
 
-const internalOnly = { authScopes: { internal: true }, unauthorizedResolver: () => null } as const;
 
 export const TicketTypeRef = builder.prismaNode('TicketType', {
   description: '工单类型: a kind of ticket with its own field template, assignment and SLA settings.',
@@ -84,8 +84,8 @@ export const TicketTypeRef = builder.prismaNode('TicketType', {
     }),
     assignmentModes: t.field({
       type: [AssignmentModeEnum],
-      nullable: true,
-      ...internalOnly,
+      description: '分配方式: how tickets of this type reach an assignee. Empty for customers.',
+      ...internalOnlyList,
       resolve: (tt) => tt.assignmentModes,
     }),
     acceptAfterAutoDispatch: t.exposeBoolean('acceptAfterAutoDispatch', {
@@ -114,24 +114,21 @@ export const TicketTypeRef = builder.prismaNode('TicketType', {
     eligibleAgents: t.field({
       type: [UserRef],
       description: 'Agents listed by name. With no agents and no teams listed, every agent is eligible.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      ...internalOnlyList,
       select: (_a, _c, nested) => ({ eligibleAgents: { select: { user: nested() } } }),
       resolve: (tt) => tt.eligibleAgents.map((a) => a.user),
     }),
     eligibleTeams: t.field({
       type: [TeamRef],
       description: 'Service teams whose members are eligible.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      ...internalOnlyList,
       select: (_a, _c, nested) => ({ eligibleTeams: { select: { team: nested() } } }),
       resolve: (tt) => tt.eligibleTeams.map((a) => a.team),
     }),
     assistTeams: t.field({
       type: [TeamRef],
       description: 'Assist teams tickets of this type may be transferred to (转办).',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      ...internalOnlyList,
       select: (_a, _c, nested) => ({ assistTeams: { select: { team: nested() } } }),
       resolve: (tt) => tt.assistTeams.map((a) => a.team),
     }),

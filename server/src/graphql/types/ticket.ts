@@ -9,6 +9,7 @@ import type { Prisma } from '../../infra/db/generated/client.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { VIEWER_SPECIFIC } from '../fanout.ts';
+import { internalOnly, internalOnlyList } from '../internal-only.ts';
 import { PriorityEnum } from './enums.ts';
 import { OrganizationRef } from './organization.ts';
 import { TicketTypeRef } from './ticket-type.ts';
@@ -137,7 +138,6 @@ async function viewerRelations(t: StateRow, ctx: Context): Promise<Set<Relation>
   return relationsOf(v, toState(t), elig, { teamManagerOf: managed, user: { id: v.userId, role: v.role, active: true } });
 }
 
-const internalOnly = { authScopes: { internal: true }, unauthorizedResolver: () => null } as const;
 
 export const TicketRef = builder.prismaNode('Ticket', {
   description: '工单: a customer\'s request, from creation to closing.',
@@ -169,8 +169,7 @@ export const TicketRef = builder.prismaNode('Ticket', {
     eligibleAgents: t.prismaField({
       type: ['User'],
       description: 'Active people who may be this ticket\'s assignee under its type\'s assignment settings (for dispatch and handover pickers), by name.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      ...internalOnlyList,
       select: { typeId: true },
       resolve: async (query, tk, _args, ctx) => {
         const elig = await ctx.loaders.typeEligibility.load(tk.typeId);
@@ -250,9 +249,9 @@ export const TicketRef = builder.prismaNode('Ticket', {
       }),
       maxSize: 500,
     }),
-    offers: t.relation('offers', { description: 'Assignment offers, newest first.', query: { orderBy: { createdAt: 'desc' } }, authScopes: { internal: true } }),
-    handovers: t.relation('handovers', { description: 'Handover requests (移交), newest first.', query: { orderBy: { createdAt: 'desc' } }, authScopes: { internal: true } }),
-    assists: t.relation('assists', { description: 'Assist requests (转办), newest first.', query: { orderBy: { createdAt: 'desc' } }, authScopes: { internal: true } }),
+    offers: t.relation('offers', { description: 'Assignment offers, newest first. Empty for customers.', query: { orderBy: { createdAt: 'desc' } }, ...internalOnlyList }),
+    handovers: t.relation('handovers', { description: 'Handover requests (移交), newest first. Empty for customers.', query: { orderBy: { createdAt: 'desc' } }, ...internalOnlyList }),
+    assists: t.relation('assists', { description: 'Assist requests (转办), newest first. Empty for customers.', query: { orderBy: { createdAt: 'desc' } }, ...internalOnlyList }),
     pendingOffer: t.field({
       type: AssignmentOfferRef,
       nullable: true,

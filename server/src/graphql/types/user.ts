@@ -6,6 +6,7 @@ import { SETTINGS_ERRORS } from './errors.ts';
 import { type ROLES, isInternal } from '../../domain/identity/viewer.ts';
 import { PRESENCES } from '../../services/settings/people.ts';
 import { builder } from '../builder.ts';
+import { internalOnly, internalOnlyList } from '../internal-only.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Context } from '../context.ts';
 import { ContactRef } from './contact.ts';
@@ -69,37 +70,36 @@ export const UserRef = builder.prismaNode('User', {
     }),
     active: t.exposeBoolean('active'),
     skills: t.exposeStringList('skills', {
-      description: 'Tags auto dispatch can match against.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      description: 'Tags auto dispatch can match against. Empty for customers.',
+      ...internalOnlyList,
     }),
     capacity: t.exposeInt('capacity', {
-      description: 'Maximum open tickets auto dispatch gives this agent.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => 0,
+      nullable: true,
+      description: 'Maximum open tickets auto dispatch gives this agent. Null for customers.',
+      ...internalOnly,
     }),
     senior: t.exposeBoolean('senior', {
-      description: 'Senior agents are preferred for VIP customers.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => false,
+      nullable: true,
+      description: 'Senior agents are preferred for VIP customers. Null for customers.',
+      ...internalOnly,
     }),
     presence: t.expose('presence', {
       type: PresenceEnum,
-      authScopes: { internal: true },
-      unauthorizedResolver: () => 'OFFLINE' as const,
+      nullable: true,
+      description: 'Online, away or offline. Null for customers.',
+      ...internalOnly,
     }),
-    presenceChangedAt: t.expose('presenceChangedAt', { type: 'DateTime', nullable: true, authScopes: { internal: true }, unauthorizedResolver: () => null }),
+    presenceChangedAt: t.expose('presenceChangedAt', { type: 'DateTime', nullable: true, ...internalOnly }),
     openTicketCount: t.int({
-      description: 'Open work: tickets in progress or waiting with this person as assignee, plus offers waiting for them (the load auto dispatch weighs).',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => 0,
+      nullable: true,
+      description: 'Open work: tickets in progress or waiting with this person as assignee, plus offers waiting for them (the load auto dispatch weighs). Null for customers.',
+      ...internalOnly,
       resolve: (user, _args, ctx) => openTicketCountLoader(ctx).load(user.id),
     }),
     teams: t.field({
       type: [TeamRef],
-      description: 'Teams this user belongs to.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      description: 'Teams this user belongs to. Empty for customers.',
+      ...internalOnlyList,
       select: (_args, _ctx, nested) => ({ teamMemberships: { select: { team: nested() } } }),
       resolve: (user) => user.teamMemberships.map((m) => m.team),
     }),
