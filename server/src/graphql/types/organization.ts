@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { CustomerTierEnum } from './enums.ts';
@@ -25,7 +26,7 @@ builder.queryFields((t) => ({
     cursor: 'id',
     description: 'Customer organisations. Internal users only.',
     args: {
-      search: t.arg.string({ required: false, validate: z.string().max(100) }),
+      search: t.arg.string({ required: false, ...text(LIMITS.organization.search) }),
       tier: t.arg({ type: CustomerTierEnum, required: false }),
     },
     defaultSize: 50,
@@ -61,10 +62,10 @@ builder.mutationFields((t) => ({
       input: t.arg({
         type: builder.inputType('CreateOrganizationInput', {
           fields: (f) => ({
-            name: f.string({ validate: z.string().max(200) }),
+            name: f.string({ ...text(LIMITS.organization.name, { checked: true }) }),
             tier: f.field({ type: CustomerTierEnum, required: false }),
             dedicatedAgentId: f.globalID({ for: UserRef, required: false }),
-            notes: f.string({ required: false, validate: z.string().max(4000) }),
+            notes: f.string({ required: false, ...text(LIMITS.organization.notes, { checked: true }) }),
           }),
         }),
         required: true,
@@ -88,10 +89,10 @@ builder.mutationFields((t) => ({
         type: builder.inputType('UpdateOrganizationInput', {
           fields: (f) => ({
             id: f.globalID({ for: OrganizationRef }),
-            name: f.string({ required: false, validate: z.string().max(200) }),
+            name: f.string({ required: false, ...text(LIMITS.organization.name, { checked: true }) }),
             tier: f.field({ type: CustomerTierEnum, required: false }),
             dedicatedAgentId: f.globalID({ for: UserRef, required: false }),
-            notes: f.string({ required: false, validate: z.string().max(4000) }),
+            notes: f.string({ required: false, ...text(LIMITS.organization.notes, { checked: true }) }),
           }),
         }),
         required: true,

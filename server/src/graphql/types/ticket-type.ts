@@ -1,7 +1,9 @@
-import { z } from 'zod';
-import { type FIELD_EDITORS, type FIELD_KINDS, type FieldDefinition, type FieldOption } from '../../domain/ticket-type/template.ts';
+import { FIELD_EDITORS, type FIELD_KINDS, type FieldDefinition, type FieldOption } from '../../domain/ticket-type/template.ts';
+import { ASSIGNMENT_MODES } from '../../services/settings/ticket-types.ts';
 import { isInternal } from '../../domain/identity/viewer.ts';
 import { builder } from '../builder.ts';
+import { enumList, list, text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { internalOnly, internalOnlyList } from '../internal-only.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
@@ -165,21 +167,24 @@ builder.queryFields((t) => ({
 
 const FieldOptionInput = builder.inputType('FieldOptionInput', {
   description: 'A choice of a select field.',
-  fields: (t) => ({ value: t.string({ validate: z.string().max(200) }), label: t.string({ validate: z.string().max(200) }) }),
+  fields: (t) => ({
+    value: t.string({ ...text(LIMITS.template.optionValue, { checked: true, description: 'What tickets store.' }) }),
+    label: t.string({ ...text(LIMITS.template.optionLabel, { checked: true }) }),
+  }),
 });
 
 const FieldDefinitionInput = builder.inputType('FieldDefinitionInput', {
   description: 'One field of a template. Fields are matched to existing ones by key.',
   fields: (t) => ({
-    key: t.string({ validate: z.string().max(100) }),
-    label: t.string({ validate: z.string().max(200) }),
-    description: t.string({ required: false, validate: z.string().max(1000) }),
+    key: t.string({ ...text(LIMITS.template.key, { checked: true, description: 'A lower-case letter, then a-z, 0-9 and _.' }) }),
+    label: t.string({ ...text(LIMITS.template.label, { checked: true }) }),
+    description: t.string({ required: false, ...text(LIMITS.template.description, { checked: true }) }),
     kind: t.field({ type: FieldKindEnum }),
     required: t.boolean({ required: false, defaultValue: false }),
     customerVisible: t.boolean({ required: false, defaultValue: true }),
     editableAfterSubmit: t.boolean({ required: false, defaultValue: false }),
-    editableBy: t.field({ type: [FieldEditorEnum], required: false, validate: z.array(z.unknown()).max(20) }),
-    options: t.field({ type: [FieldOptionInput], required: false, validate: z.array(z.unknown()).max(500) }),
+    editableBy: t.field({ type: [FieldEditorEnum], required: false, ...enumList(FIELD_EDITORS) }),
+    options: t.field({ type: [FieldOptionInput], required: false, ...list(LIMITS.template.options, { checked: true }) }),
     maxLength: t.int({ required: false }),
   }),
 });
@@ -212,7 +217,7 @@ const toDefinition = (f: FieldDefinitionArg): FieldDefinition => ({
 const AssignmentSettingsInput = builder.inputType('AssignmentSettingsInput', {
   description: 'How tickets of a type are assigned (分配设置).',
   fields: (t) => ({
-    modes: t.field({ type: [AssignmentModeEnum], validate: z.array(z.unknown()).max(20) }),
+    modes: t.field({ type: [AssignmentModeEnum], ...enumList(ASSIGNMENT_MODES) }),
     acceptAfterAutoDispatch: t.boolean({
       required: false,
       description: '自动派单后需人员确认接单 (AUTO only). Default false.',
@@ -227,9 +232,9 @@ const AssignmentSettingsInput = builder.inputType('AssignmentSettingsInput', {
       deprecationReason: 'Confirmation is two switches: use acceptAfterAutoDispatch and acceptAfterManagerDispatch.',
     }),
     acceptTimeoutSeconds: t.int({ required: false, defaultValue: 900 }),
-    eligibleAgentIds: t.globalIDList({ for: UserRef, required: false, validate: z.array(z.unknown()).max(1000) }),
-    eligibleTeamIds: t.globalIDList({ for: TeamRef, required: false, validate: z.array(z.unknown()).max(100) }),
-    assistTeamIds: t.globalIDList({ for: TeamRef, required: false, validate: z.array(z.unknown()).max(100) }),
+    eligibleAgentIds: t.globalIDList({ for: UserRef, required: false, ...list(LIMITS.assignment.eligibleAgents) }),
+    eligibleTeamIds: t.globalIDList({ for: TeamRef, required: false, ...list(LIMITS.assignment.eligibleTeams) }),
+    assistTeamIds: t.globalIDList({ for: TeamRef, required: false, ...list(LIMITS.assignment.assistTeams) }),
   }),
 });
 
@@ -267,12 +272,12 @@ builder.mutationFields((t) => ({
       input: t.arg({
         type: builder.inputType('CreateTicketTypeInput', {
           fields: (f) => ({
-            name: f.string({ validate: z.string().max(100) }),
-            description: f.string({ required: false, validate: z.string().max(4000) }),
+            name: f.string({ ...text(LIMITS.ticketType.name, { checked: true }) }),
+            description: f.string({ required: false, ...text(LIMITS.ticketType.description, { checked: true }) }),
             active: f.boolean({ required: false }),
             defaultPriority: f.field({ type: PriorityEnum, required: false }),
             autoCloseAfterSeconds: f.int({ required: false }),
-            fields: f.field({ type: [FieldDefinitionInput], required: false, validate: z.array(z.unknown()).max(100) }),
+            fields: f.field({ type: [FieldDefinitionInput], required: false, ...list(LIMITS.template.fields, { checked: true }) }),
             assignment: f.field({ type: AssignmentSettingsInput, required: false }),
           }),
         }),
@@ -301,8 +306,8 @@ builder.mutationFields((t) => ({
           fields: (f) => ({
             id: f.globalID({ for: TicketTypeRef }),
             expectedVersion: f.int({ required: false }),
-            name: f.string({ required: false, validate: z.string().max(100) }),
-            description: f.string({ required: false, validate: z.string().max(4000) }),
+            name: f.string({ required: false, ...text(LIMITS.ticketType.name, { checked: true }) }),
+            description: f.string({ required: false, ...text(LIMITS.ticketType.description, { checked: true }) }),
             active: f.boolean({ required: false }),
             defaultPriority: f.field({ type: PriorityEnum, required: false }),
             autoCloseAfterSeconds: f.int({ required: false, description: 'Set null explicitly to never auto-close.' }),
@@ -334,7 +339,7 @@ builder.mutationFields((t) => ({
           fields: (f) => ({
             typeId: f.globalID({ for: TicketTypeRef }),
             expectedVersion: f.int({ required: false }),
-            fields: f.field({ type: [FieldDefinitionInput], validate: z.array(z.unknown()).max(100) }),
+            fields: f.field({ type: [FieldDefinitionInput], ...list(LIMITS.template.fields, { checked: true }) }),
           }),
         }),
         required: true,

@@ -1,12 +1,14 @@
-import { z } from 'zod';
 import { displayNumber } from '../../services/tickets/common.ts';
 import { relationsOf, visibleWhere } from '../../services/tickets/access.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { TicketState } from '../../services/tickets/snapshot.ts';
 import { isInternal, isManager } from '../../domain/identity/viewer.ts';
-import { availability, LIFECYCLE, type TICKET_STATUSES, type Command, type Relation } from '../../domain/ticket/lifecycle.ts';
+import { availability, LIFECYCLE, TICKET_STATUSES, type Command, type Relation } from '../../domain/ticket/lifecycle.ts';
+import { PRIORITIES } from '../../services/settings/ticket-types.ts';
 import type { Prisma } from '../../infra/db/generated/client.ts';
 import { builder } from '../builder.ts';
+import { enumList, list, text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import type { Context } from '../context.ts';
 import { VIEWER_SPECIFIC } from '../fanout.ts';
 import { internalOnly, internalOnlyList } from '../internal-only.ts';
@@ -323,13 +325,13 @@ builder.prismaObject('TicketFieldValue', {
 export const TicketFilter = builder.inputType('TicketFilter', {
   description: 'Narrows ticket lists. All given conditions must hold.',
   fields: (t) => ({
-    statuses: t.field({ type: [TicketStatusEnum], required: false, validate: z.array(z.unknown()).max(20) }),
-    typeIds: t.globalIDList({ for: TicketTypeRef, required: false, validate: z.array(z.unknown()).max(50) }),
-    priorities: t.field({ type: [PriorityEnum], required: false, validate: z.array(z.unknown()).max(20) }),
-    tags: t.stringList({ required: false, description: 'Tickets with any of these tags.', validate: z.array(z.string().max(30)).max(20) }),
+    statuses: t.field({ type: [TicketStatusEnum], required: false, ...enumList(TICKET_STATUSES) }),
+    typeIds: t.globalIDList({ for: TicketTypeRef, required: false, ...list(LIMITS.filter.typeIds) }),
+    priorities: t.field({ type: [PriorityEnum], required: false, ...enumList(PRIORITIES) }),
+    tags: t.stringList({ required: false, ...list(LIMITS.filter.tags, { itemMax: LIMITS.filter.tag, description: 'Tickets with any of these tags.' }) }),
     assigneeId: t.globalID({ for: UserRef, required: false }),
     organizationId: t.globalID({ for: OrganizationRef, required: false }),
-    search: t.string({ required: false, description: 'Matches the title or the number (T-000123).', validate: z.string().max(200) }),
+    search: t.string({ required: false, ...text(LIMITS.filter.search, { description: 'Matches the title or the number (T-000123).' }) }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
     createdBefore: t.field({ type: 'DateTime', required: false }),
   }),
@@ -411,7 +413,7 @@ builder.queryFields((t) => ({
     type: 'Ticket',
     nullable: true,
     description: 'A ticket by its number, e.g. "T-000123" (or 123).',
-    args: { number: t.arg.string({ required: true, validate: z.string().max(20) }) },
+    args: { number: t.arg.string({ required: true, ...text(LIMITS.ticket.number) }) },
     resolve: async (query, _r, { number }, ctx) => {
       const m = /^(?:T-?)?0*(\d{1,9})$/i.exec(number.trim());
       return m ? ctx.prisma.ticket.findFirst({ ...query, where: { AND: [{ number: Number(m[1]) }, await visibleFor(ctx)] } }) : null;

@@ -1,11 +1,12 @@
 import DataLoader from 'dataloader';
-import { z } from 'zod';
 import { NotAllowed, ValidationFailed } from '../../domain/errors.ts';
 import { WORKING } from '../../domain/ticket/lifecycle.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
-import { type ROLES, isInternal } from '../../domain/identity/viewer.ts';
+import { ROLES, isInternal } from '../../domain/identity/viewer.ts';
 import { PRESENCES } from '../../services/settings/people.ts';
 import { builder } from '../builder.ts';
+import { enumList, list, text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { internalOnly, internalOnlyList } from '../internal-only.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Context } from '../context.ts';
@@ -110,14 +111,13 @@ export const UserRef = builder.prismaNode('User', {
 const UserFilter = builder.inputType('UserFilter', {
   description: 'Narrows `users`. All given conditions must hold.',
   fields: (t) => ({
-    roles: t.field({ type: [RoleEnum], required: false, validate: z.array(z.unknown()).max(20) }),
+    roles: t.field({ type: [RoleEnum], required: false, ...enumList(ROLES) }),
     active: t.boolean({ required: false }),
     search: t.string({
       required: false,
-      description: 'Matches name or email, case-insensitive.',
-      validate: z.string().max(100),
+      ...text(LIMITS.user.search, { description: 'Matches name or email, case-insensitive.' }),
     }),
-    skill: t.string({ required: false, validate: z.string().max(30) }),
+    skill: t.string({ required: false, ...text(LIMITS.user.skill) }),
   }),
 });
 
@@ -167,12 +167,12 @@ const userInputFields = (required: boolean) =>
   builder.inputType(required ? 'CreateUserInput' : 'UpdateUserInput', {
     fields: (t) => ({
       ...(required ? {} : { id: t.globalID({ for: UserRef, required: true }) }),
-      email: t.string({ required, validate: z.string().max(254) }),
-      name: t.string({ required, validate: z.string().max(60) }),
+      email: t.string({ required, ...text(LIMITS.user.email, { checked: true }) }),
+      name: t.string({ required, ...text(LIMITS.user.name, { checked: true }) }),
       role: t.field({ type: RoleEnum, required }),
       active: t.boolean({ required: false }),
-      password: t.string({ required: false, description: 'Sets a new password (and ends the user\'s sessions on update).', validate: z.string().max(200) }),
-      skills: t.stringList({ required: false, validate: z.array(z.string().max(30)).max(30) }),
+      password: t.string({ required: false, ...text(LIMITS.user.password, { checked: true, description: 'Sets a new password (and ends the user\'s sessions on update).' }) }),
+      skills: t.stringList({ required: false, ...list(LIMITS.user.skills, { checked: true, itemMax: LIMITS.user.skill }) }),
       capacity: t.int({ required: false }),
       senior: t.boolean({ required: false }),
       contactId: t.globalID({ for: ContactRef, required: false, description: 'For CUSTOMER users: the contact they log in as.' }),
@@ -232,8 +232,8 @@ builder.mutationFields((t) => ({
       input: t.arg({
         type: builder.inputType('ChangePasswordInput', {
           fields: (f) => ({
-            currentPassword: f.string({ validate: z.string().max(200) }),
-            newPassword: f.string({ validate: z.string().max(200) }),
+            currentPassword: f.string({ ...text(LIMITS.user.password, { trim: false }) }),
+            newPassword: f.string({ ...text(LIMITS.user.password, { checked: true }) }),
           }),
         }),
         required: true,

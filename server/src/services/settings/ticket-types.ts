@@ -5,6 +5,7 @@ import { Prisma, type PrismaClient } from '../../infra/db/generated/client.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { NotFound, StaleWrite, ValidationFailed, type FieldError } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { charCount, LIMITS } from '../../domain/limits.ts';
 import {
   validateTemplate,
   type FieldDefinition,
@@ -145,10 +146,10 @@ function checkBasics(input: TicketTypeBasics): FieldError[] {
   const errors: FieldError[] = [];
   if (input.name !== undefined) {
     const n = input.name.trim();
-    if (!n || n.length > 40) errors.push({ field: 'name', message: 'is required, at most 40 characters' });
+    if (!n || charCount(n) > LIMITS.ticketType.name) errors.push({ field: 'name', message: `is required, at most ${LIMITS.ticketType.name} characters` });
   }
-  if (input.description && input.description.length > 2000) {
-    errors.push({ field: 'description', message: 'at most 2000 characters' });
+  if (input.description && charCount(input.description.trim()) > LIMITS.ticketType.description) {
+    errors.push({ field: 'description', message: `at most ${LIMITS.ticketType.description} characters` });
   }
   const ac = input.autoCloseAfterSeconds;
   if (ac != null && (!Number.isInteger(ac) || ac < AUTO_CLOSE_RANGE.min || ac > AUTO_CLOSE_RANGE.max)) {

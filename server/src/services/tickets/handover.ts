@@ -3,6 +3,7 @@
 // The status never changes. All commands lock the ticket row first.
 import { InvalidTransition, NotEligible, NotFound } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import type { Viewer } from '../../domain/identity/viewer.ts';
 import { authorize } from '../../domain/ticket/lifecycle.ts';
 import { runUnitOfWork } from '../../infra/uow.ts';
@@ -17,7 +18,7 @@ export function requestHandover(
   input: { ticketId: string; toUserId: string; reason: string; expectedVersion?: number | null },
 ) {
   const errors: { field: string; message: string }[] = [];
-  const reason = text(errors, 'reason', input.reason, { required: true, max: 1000 });
+  const reason = text(errors, 'reason', input.reason, { required: true, max: LIMITS.handover.reason });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
@@ -68,7 +69,7 @@ async function respond(
   expectedVersion?: number | null,
 ) {
   const errors: { field: string; message: string }[] = [];
-  const responseNote = text(errors, 'note', note, { max: 1000 });
+  const responseNote = text(errors, 'note', note, { max: LIMITS.handover.note });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const h = isUuid(handoverId) ? await w.tx.handoverRequest.findUnique({ where: { id: handoverId } }) : null;

@@ -6,6 +6,7 @@
 // confirmation: the confirmation switches are about dispatching from the pool.
 import { NotEligible, type FieldError } from '../../domain/errors.ts';
 import type { Viewer } from '../../domain/identity/viewer.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { authorize } from '../../domain/ticket/lifecycle.ts';
 import { runUnitOfWork, type Work } from '../../infra/uow.ts';
 import { isEligible, relationsOf } from './access.ts';
@@ -14,11 +15,9 @@ import { loadUser, lockForCommand, requireType, text, throwIfErrors, type Ticket
 import { resumeSla } from './progress.ts';
 import type { TicketState } from './snapshot.ts';
 
-export const REASSIGN_LIMITS = { reason: 1000 } as const;
-
 function reasonOf(reason: string): string {
   const errors: FieldError[] = [];
-  const v = text(errors, 'reason', reason, { required: true, max: REASSIGN_LIMITS.reason });
+  const v = text(errors, 'reason', reason, { required: true, max: LIMITS.reassign.reason });
   throwIfErrors(errors);
   return v!;
 }

@@ -20,18 +20,24 @@ export type AcceptOfferInput = {
 
 /** Input of `addAttachment`. */
 export type AddAttachmentInput = {
+  /** A media type, e.g. image/png. At most 100 characters. */
   contentType: string;
+  /** At most 255 characters. */
   fileName: string;
   size: number;
+  /** At most 500 characters. */
   storageKey: string;
   ticketId: string;
 };
 
 /** Input of `addComment`. */
 export type AddCommentInput = {
+  /** At most 20 items. */
   attachmentIds?: Array<string> | null | undefined;
+  /** At most 20000 characters. */
   body: string;
   expectedVersion?: number | null | undefined;
+  /** At most 20 items. */
   mentionUserIds?: Array<string> | null | undefined;
   ticketId: string;
   visibility?: CommentVisibility | null | undefined;
@@ -60,9 +66,13 @@ export type AssignmentSettingsInput = {
   /** 管理员派单后需人员确认接单 (MANAGER only). Default false. */
   acceptAfterManagerDispatch?: boolean | null | undefined;
   acceptTimeoutSeconds?: number | null | undefined;
+  /** At most 100 items. */
   assistTeamIds?: Array<string> | null | undefined;
+  /** At most 1000 items. */
   eligibleAgentIds?: Array<string> | null | undefined;
+  /** At most 100 items. */
   eligibleTeamIds?: Array<string> | null | undefined;
+  /** At most 3 items. */
   modes: Array<AssignmentMode>;
   /**
    * Sets the switch of each of AUTO and MANAGER that `modes` lists. Not together with the two switches.
@@ -110,6 +120,7 @@ export type Channel =
 /** Input of `closeTicket`. */
 export type CloseTicketInput = {
   expectedVersion?: number | null | undefined;
+  /** At most 2000 characters. */
   reason?: string | null | undefined;
   ticketId: string;
 };
@@ -125,6 +136,7 @@ export type CommentVisibility =
 export type CompleteAssistInput = {
   assistId: string;
   expectedVersion?: number | null | undefined;
+  /** At most 10000 characters. */
   reply: string;
 };
 
@@ -137,7 +149,9 @@ export type ConfirmResolutionInput = {
 /** Input of `createApiToken`. */
 export type CreateApiTokenInput = {
   expiresAt?: string | null | undefined;
+  /** At most 100 characters. */
   name: string;
+  /** At most 4 items. */
   scopes: Array<ApiScope>;
   /** The user the integration acts as (its tickets and comments are attributed to it). */
   userId: string;
@@ -146,16 +160,21 @@ export type CreateApiTokenInput = {
 /** Input of `createContact`. */
 export type CreateContactInput = {
   dedicatedAgentId?: string | null | undefined;
+  /** At most 254 characters. */
   email?: string | null | undefined;
+  /** At most 60 characters. */
   name: string;
   organizationId?: string | null | undefined;
+  /** At most 20 characters. */
   phone?: string | null | undefined;
 };
 
 /** Input of `createOrganization`. */
 export type CreateOrganizationInput = {
   dedicatedAgentId?: string | null | undefined;
+  /** At most 100 characters. */
   name: string;
+  /** At most 2000 characters. */
   notes?: string | null | undefined;
   tier?: CustomerTier | null | undefined;
 };
@@ -163,8 +182,10 @@ export type CreateOrganizationInput = {
 /** Input of `createTeam`. */
 export type CreateTeamInput = {
   assistRule?: AssistRule | null | undefined;
+  /** At most 500 characters. */
   description?: string | null | undefined;
   kind: TeamKind;
+  /** At most 40 characters. */
   name: string;
 };
 
@@ -172,20 +193,23 @@ export type CreateTeamInput = {
 export type CreateTicketInput = {
   channel?: Channel | null | undefined;
   contactId?: string | null | undefined;
-  /** Markdown. */
+  /** Markdown. At most 20000 characters. */
   description?: string | null | undefined;
+  /** At most 100 items. */
   fieldValues?: Array<FieldValueInput> | null | undefined;
-  /** Retrying with the same key returns the same ticket instead of a duplicate (scoped to you). */
+  /** Retrying with the same key returns the same ticket instead of a duplicate (scoped to you). At most 200 characters. */
   idempotencyKey?: string | null | undefined;
   organizationId?: string | null | undefined;
   parentId?: string | null | undefined;
   /** Defaults to the type's default priority. */
   priority?: Priority | null | undefined;
-  /** Email or phone for EMAIL/SMS; defaults to the contact's. */
+  /** Email or phone for EMAIL/SMS; defaults to the contact's. At most 254 characters. */
   replyAddress?: string | null | undefined;
   /** Defaults to EMAIL when the contact has an address, else IM. */
   replyMethod?: ReplyMethod | null | undefined;
+  /** At most 20 items, each at most 30 characters. */
   tags?: Array<string> | null | undefined;
+  /** One line. At most 200 characters. */
   title: string;
   typeId: string;
 };
@@ -196,8 +220,11 @@ export type CreateTicketTypeInput = {
   assignment?: AssignmentSettingsInput | null | undefined;
   autoCloseAfterSeconds?: number | null | undefined;
   defaultPriority?: Priority | null | undefined;
+  /** At most 2000 characters. */
   description?: string | null | undefined;
+  /** At most 50 items. */
   fields?: Array<FieldDefinitionInput> | null | undefined;
+  /** At most 40 characters. */
   name: string;
 };
 
@@ -207,12 +234,15 @@ export type CreateUserInput = {
   capacity?: number | null | undefined;
   /** For CUSTOMER users: the contact they log in as. */
   contactId?: string | null | undefined;
+  /** At most 254 characters. */
   email: string;
+  /** At most 60 characters. */
   name: string;
-  /** Sets a new password (and ends the user's sessions on update). */
+  /** Sets a new password (and ends the user's sessions on update). At most 200 characters. */
   password?: string | null | undefined;
   role: Role;
   senior?: boolean | null | undefined;
+  /** At most 30 items, each at most 30 characters. */
   skills?: Array<string> | null | undefined;
 };
 
@@ -226,6 +256,7 @@ export type CustomerTier =
 export type DeclineOfferInput = {
   /** The ticket's version you last saw. */
   expectedVersion?: number | null | undefined;
+  /** At most 2000 characters. */
   note?: string | null | undefined;
   offerId: string;
 };
@@ -254,13 +285,18 @@ export type EventVisibility =
 /** One field of a template. Fields are matched to existing ones by key. */
 export type FieldDefinitionInput = {
   customerVisible?: boolean | null | undefined;
+  /** At most 500 characters. */
   description?: string | null | undefined;
   editableAfterSubmit?: boolean | null | undefined;
+  /** At most 3 items. */
   editableBy?: Array<FieldEditor> | null | undefined;
+  /** A lower-case letter, then a-z, 0-9 and _. At most 40 characters. */
   key: string;
   kind: FieldKind;
+  /** At most 60 characters. */
   label: string;
   maxLength?: number | null | undefined;
+  /** At most 200 items. */
   options?: Array<FieldOptionInput> | null | undefined;
   required?: boolean | null | undefined;
 };
@@ -296,13 +332,17 @@ export type FieldKind =
 
 /** A choice of a select field. */
 export type FieldOptionInput = {
+  /** At most 100 characters. */
   label: string;
+  /** What tickets store. At most 60 characters. */
   value: string;
 };
 
 /** A value for a custom field, by the field's key. Null or empty clears an optional field. */
 export type FieldValueInput = {
+  /** At most 100 characters. */
   key: string;
+  /** Shaped by the field kind. At most 100000 characters as JSON. */
   value?: unknown;
 };
 
@@ -310,6 +350,7 @@ export type FieldValueInput = {
 export type ForwardAssistInput = {
   assistId: string;
   expectedVersion?: number | null | undefined;
+  /** At most 2000 characters. */
   note: string;
   toTeamId?: string | null | undefined;
   toUserId?: string | null | undefined;
@@ -336,7 +377,9 @@ export type InviteRatingInput = {
 
 /** Input of `login`. */
 export type LoginInput = {
+  /** At most 254 characters. */
   email: string;
+  /** At most 200 characters. */
   password: string;
 };
 
@@ -381,6 +424,7 @@ export type QueueName =
 
 /** Input of `rateTicket`. */
 export type RateTicketInput = {
+  /** At most 2000 characters. */
   comment?: string | null | undefined;
   expectedVersion?: number | null | undefined;
   score: number;
@@ -392,7 +436,7 @@ export type ReassignTicketInput = {
   /** The new assignee: an eligible agent of the ticket's type. */
   agentId: string;
   expectedVersion?: number | null | undefined;
-  /** Why (internal: kept in the timeline, not shown to the customer). */
+  /** Why (internal: kept in the timeline, not shown to the customer). At most 1000 characters. */
   reason: string;
   ticketId: string;
 };
@@ -402,12 +446,14 @@ export type RejectHandoverInput = {
   /** The ticket's version you last saw. */
   expectedVersion?: number | null | undefined;
   handoverId: string;
+  /** At most 1000 characters. */
   note?: string | null | undefined;
 };
 
 /** Input of `reopenTicket`. */
 export type ReopenTicketInput = {
   expectedVersion?: number | null | undefined;
+  /** At most 2000 characters. */
   reason?: string | null | undefined;
   ticketId: string;
 };
@@ -422,6 +468,7 @@ export type ReplyMethod =
 /** Input of `requestAssist`. */
 export type RequestAssistInput = {
   expectedVersion?: number | null | undefined;
+  /** At most 2000 characters. */
   note: string;
   ticketId: string;
   toTeamId?: string | null | undefined;
@@ -431,6 +478,7 @@ export type RequestAssistInput = {
 /** Input of `requestHandover`. */
 export type RequestHandoverInput = {
   expectedVersion?: number | null | undefined;
+  /** At most 1000 characters. */
   reason: string;
   ticketId: string;
   toUserId: string;
@@ -439,6 +487,7 @@ export type RequestHandoverInput = {
 /** Input of `resolveTicket`. */
 export type ResolveTicketInput = {
   expectedVersion?: number | null | undefined;
+  /** The reply sent to the creator. At most 20000 characters. */
   resolution: string;
   ticketId: string;
 };
@@ -446,7 +495,7 @@ export type ResolveTicketInput = {
 /** Input of `returnTicketToPool`. */
 export type ReturnTicketToPoolInput = {
   expectedVersion?: number | null | undefined;
-  /** Why (internal: kept in the timeline, not shown to the customer). */
+  /** Why (internal: kept in the timeline, not shown to the customer). At most 1000 characters. */
   reason: string;
   ticketId: string;
 };
@@ -476,6 +525,7 @@ export type SetPresenceInput = {
 
 /** Input of `setTeamMembers`. */
 export type SetTeamMembersInput = {
+  /** At most 500 items. */
   members: Array<TeamMemberInput>;
   teamId: string;
 };
@@ -490,6 +540,7 @@ export type SetTicketStatusInput = {
 /** Input of `setTicketTypeFields`. */
 export type SetTicketTypeFieldsInput = {
   expectedVersion?: number | null | undefined;
+  /** At most 50 items. */
   fields: Array<FieldDefinitionInput>;
   typeId: string;
 };
@@ -568,12 +619,15 @@ export type TicketFilter = {
   createdAfter?: string | null | undefined;
   createdBefore?: string | null | undefined;
   organizationId?: string | null | undefined;
+  /** At most 4 items. */
   priorities?: Array<Priority> | null | undefined;
-  /** Matches the title or the number (T-000123). */
+  /** Matches the title or the number (T-000123). At most 200 characters. */
   search?: string | null | undefined;
+  /** At most 7 items. */
   statuses?: Array<TicketStatus> | null | undefined;
-  /** Tickets with any of these tags. */
+  /** Tickets with any of these tags. At most 20 items, each at most 30 characters. */
   tags?: Array<string> | null | undefined;
+  /** At most 50 items. */
   typeIds?: Array<string> | null | undefined;
 };
 
@@ -610,10 +664,13 @@ export type TicketStatus =
 /** Input of `updateContact`. */
 export type UpdateContactInput = {
   dedicatedAgentId?: string | null | undefined;
+  /** At most 254 characters. */
   email?: string | null | undefined;
   id: string;
+  /** At most 60 characters. */
   name?: string | null | undefined;
   organizationId?: string | null | undefined;
+  /** At most 20 characters. */
   phone?: string | null | undefined;
 };
 
@@ -621,7 +678,9 @@ export type UpdateContactInput = {
 export type UpdateOrganizationInput = {
   dedicatedAgentId?: string | null | undefined;
   id: string;
+  /** At most 100 characters. */
   name?: string | null | undefined;
+  /** At most 2000 characters. */
   notes?: string | null | undefined;
   tier?: CustomerTier | null | undefined;
 };
@@ -629,9 +688,11 @@ export type UpdateOrganizationInput = {
 /** Input of `updateTeam`. */
 export type UpdateTeamInput = {
   assistRule?: AssistRule | null | undefined;
+  /** At most 500 characters. */
   description?: string | null | undefined;
   id: string;
   kind?: TeamKind | null | undefined;
+  /** At most 40 characters. */
   name?: string | null | undefined;
 };
 
@@ -639,6 +700,7 @@ export type UpdateTeamInput = {
 export type UpdateTicketFieldsInput = {
   expectedVersion?: number | null | undefined;
   ticketId: string;
+  /** At most 100 items. */
   values: Array<FieldValueInput>;
 };
 
@@ -655,9 +717,11 @@ export type UpdateTicketTypeInput = {
   /** Set null explicitly to never auto-close. */
   autoCloseAfterSeconds?: number | null | undefined;
   defaultPriority?: Priority | null | undefined;
+  /** At most 2000 characters. */
   description?: string | null | undefined;
   expectedVersion?: number | null | undefined;
   id: string;
+  /** At most 40 characters. */
   name?: string | null | undefined;
 };
 
@@ -667,13 +731,16 @@ export type UpdateUserInput = {
   capacity?: number | null | undefined;
   /** For CUSTOMER users: the contact they log in as. */
   contactId?: string | null | undefined;
+  /** At most 254 characters. */
   email?: string | null | undefined;
   id: string;
+  /** At most 60 characters. */
   name?: string | null | undefined;
-  /** Sets a new password (and ends the user's sessions on update). */
+  /** Sets a new password (and ends the user's sessions on update). At most 200 characters. */
   password?: string | null | undefined;
   role?: Role | null | undefined;
   senior?: boolean | null | undefined;
+  /** At most 30 items, each at most 30 characters. */
   skills?: Array<string> | null | undefined;
 };
 
