@@ -9,7 +9,7 @@ import { GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { DomainError } from './domain/errors.ts';
+import { DomainError, ValidationFailed } from './domain/errors.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import sirv from 'sirv';
@@ -189,7 +189,8 @@ export function buildApp(deps: AppDeps): App {
           return new GraphQLError(original.message, {
             nodes: (error as GraphQLError).nodes,
             path: (error as GraphQLError).path,
-            extensions: { code: original.code },
+            // Validation before the resolver names every offending field, as the typed result would.
+            extensions: { code: original.code, ...(original instanceof ValidationFailed && { fieldErrors: original.fieldErrors }) },
           });
         }
         return inputError(error) ?? maskError(error, message, isDev);

@@ -1,5 +1,6 @@
 // The agent board in real browsers on the real server: live queues without reloads, the
-// grab race between two agents, and a manager's dispatch with the eligible-agent picker.
+// grab race between two agents, a manager's dispatch with the eligible-agent picker, and
+// a manager reassigning a ticket in progress or sending one back to the pool.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { api, apiLogin, launchBrowser, login, newContext, screenshot, startServer, type E2EServer } from './harness.ts';
@@ -140,5 +141,57 @@ describe('agent board', () => {
     await agent.locator('[data-test=connection-indicator][data-state=live]').waitFor();
     await expect.poll(() => agent.locator('.el-loading-mask:visible').count()).toBe(0);
     await screenshot(agent, 'board');
+  });
+
+  it('a manager reassigns a ticket in progress and sends another back to the pool, with a reason; the agents\' boards follow live', async () => {
+    const [manager, holder, next] = await Promise.all([board('manager2@gongdan.dev'), board('agent7@gongdan.dev'), board('agent6@gongdan.dev')]);
+    const holderToken = await apiLogin(server.url, 'agent7@gongdan.dev');
+    const grab = (id: string) => api(server.url, 'mutation ($id: ID!) { grabTicket(input: { ticketId: $id }) { __typename } }', { id }, holderToken);
+    const moved = await createTicket('订单问题', '改派测试：发票抬头开错需重开', orderFields('DD20261121009101'));
+    const back = await createTicket('订单问题', '退回测试：其实是账户问题，类型选错了', orderFields('DD20261121009102'));
+    await grab(moved.id);
+    await grab(back.id);
+    await Promise.all([card(holder, 'MY_TICKETS', moved.number).waitFor(), card(holder, 'MY_TICKETS', back.number).waitFor()]);
+
+    // 改派 from 全部未结: the picker leaves out the current assignee, and a reason is required.
+    const open = card(manager, 'OPEN', moved.number);
+    await expect.poll(() => open.textContent()).toContain('赵磊');
+    await open.getByTestId('reassign').click();
+    const dialog = manager.getByTestId('reassign-dialog');
+    await dialog.waitFor();
+    await dialog.getByTestId('dispatch-agent').click();
+    const options = manager.locator('.dispatch-agent-popper:visible .el-select-dropdown__item');
+    await expect.poll(() => options.count()).toBeGreaterThan(0);
+    expect((await options.allTextContents()).join('|')).not.toContain('赵磊');
+    await options.filter({ hasText: '杨帆' }).click();
+    expect(await dialog.getByTestId('dispatch-submit').isDisabled()).toBe(true);
+    await dialog.locator('textarea').fill('赵磊今天外出培训，发票重开交给杨帆跟进。');
+    await screenshot(manager, 'board-reassign');
+    await dialog.getByTestId('dispatch-submit').click();
+
+    // It leaves the holder's 待我处理 and shows up in the new assignee's, without a reload.
+    await card(next, 'MY_TICKETS', moved.number).waitFor();
+    await card(holder, 'MY_TICKETS', moved.number).waitFor({ state: 'detached' });
+    await expect.poll(() => card(manager, 'OPEN', moved.number).textContent()).toContain('杨帆');
+
+    // 退回待分配 with a reason: out of the holder's queue, into the pool of everyone who may grab it.
+    await card(manager, 'OPEN', back.number).getByTestId('return-to-pool').click();
+    const prompt = manager.locator('.return-to-pool-prompt');
+    await prompt.locator('textarea').fill('客户反馈的是账户登录问题，退回重新分配。');
+    await prompt.locator('.el-button--primary').click();
+    await card(holder, 'MY_TICKETS', back.number).waitFor({ state: 'detached' });
+    await card(next, 'POOL', back.number).waitFor();
+    await card(manager, 'POOL', back.number).waitFor();
+
+    // The timeline keeps both reasons.
+    const timeline = await api<{ a: { timeline: { edges: { node: { kind: string; data: { reason?: string } } }[] } }; b: { timeline: { edges: { node: { kind: string; data: { reason?: string } } }[] } } }>(
+      server.url,
+      'query ($a: ID!, $b: ID!) { a: ticket(id: $a) { timeline { edges { node { kind data } } } } b: ticket(id: $b) { timeline { edges { node { kind data } } } } }',
+      { a: moved.id, b: back.id },
+      await apiLogin(server.url, 'manager2@gongdan.dev'),
+    );
+    expect(timeline.a.timeline.edges.find((e) => e.node.kind === 'REASSIGNED')?.node.data.reason).toContain('外出培训');
+    expect(timeline.b.timeline.edges.find((e) => e.node.kind === 'RETURNED_TO_POOL')?.node.data.reason).toContain('账户登录问题');
+    for (const p of [manager, holder, next]) expect(await notReloaded(p)).toBe(true);
   });
 });

@@ -116,6 +116,9 @@ describe('ticket workspace', () => {
     await action(requester, 'RESOLVE').hover();
     await expect.poll(() => requester.locator('.el-popper:visible').last().textContent()).toContain('仅受理人可以办结');
     await requester.locator('[data-event-kind=HANDED_OVER]').waitFor();
+    // A sharer only views: the reply box is closed to them, public reply and internal note alike.
+    await expect.poll(() => requester.locator(textarea('compose-body')).isDisabled()).toBe(true);
+    expect(await requester.getByTestId('compose-send').isDisabled()).toBe(true);
 
     // Its board no longer lists it under 待我处理.
     await requester.goto(server.url);

@@ -1,4 +1,4 @@
-import { getNamedType, isInputObjectType, isIntrospectionType, isSpecifiedScalarType, isUnionType } from 'graphql';
+import { getNamedType, getNullableType, isInputObjectType, isIntrospectionType, isListType, isNonNullType, isObjectType, isSpecifiedScalarType, isUnionType } from 'graphql';
 import { expect, it } from 'vitest';
 import { schema } from './schema.ts';
 
@@ -33,4 +33,26 @@ it('every mutation on an existing ticket takes expectedVersion and can answer St
     const result = getNamedType(field.type);
     expect(isUnionType(result) && result.getTypes().some((t) => t.name === 'StaleWrite'), name).toBe(true);
   }
+});
+
+it('a field some viewers may not read answers them null, or an empty list, never an error', () => {
+  const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].map((t) => t?.name));
+  const guarded: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || isIntrospectionType(type) || roots.has(type.name)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const options = (field.extensions as { pothosOptions?: { authScopes?: unknown; unauthorizedResolver?: (...a: unknown[]) => unknown } }).pothosOptions;
+      if (!options?.authScopes) continue;
+      const name = `${type.name}.${field.name}`;
+      guarded.push(name);
+      expect(options.unauthorizedResolver, name).toBeTypeOf('function');
+      const answer = options.unauthorizedResolver!();
+      if (isListType(getNullableType(field.type))) expect(answer, name).toEqual([]);
+      else {
+        expect(isNonNullType(field.type), `${name} must be nullable`).toBe(false);
+        expect(answer, name).toBeNull();
+      }
+    }
+  }
+  expect(guarded).toEqual(expect.arrayContaining(['Ticket.offers', 'Ticket.handovers', 'Ticket.assists', 'User.capacity', 'User.presence']));
 });

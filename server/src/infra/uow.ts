@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from './db/generated/client.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { EventKind } from '../domain/ticket/lifecycle.ts';
-import { diffQueues, type QueueChange, type QueueSnapshot } from '../domain/ticket/queues.ts';
+import { diffQueues, keyOf, queuesOf, type QueueChange, type QueueSnapshot } from '../domain/ticket/queues.ts';
 import type { EventBus, TicketEventMessage } from './pubsub/pubsub.ts';
 
 export type Tx = Prisma.TransactionClient;
@@ -30,14 +30,27 @@ export interface NotificationInput {
   data?: Record<string, unknown>;
 }
 
+type Recorded = RecordedEvent & {
+  id: string;
+  queueChanges: QueueChange[];
+  notifications: { id: string; userId: string }[];
+  /** Where the ticket's queues stood right after this event, when the command knows it. */
+  moved?: QueueSnapshot;
+};
+
 export class EventRecorder {
-  readonly events: (RecordedEvent & { id: string; queueChanges: QueueChange[]; notifications: { id: string; userId: string }[] })[] = [];
+  readonly events: Recorded[] = [];
   private readonly pendingNotifications: (NotificationInput & { id: string })[] = [];
   /** Each touched ticket's queues before this unit of work (null: it did not exist). */
   private readonly before = new Map<string, QueueSnapshot | null>();
 
-  record(e: RecordedEvent): void {
-    this.events.push({ ...e, id: randomUUID(), queueChanges: [], notifications: [] });
+  /**
+   * Adds an event. `moved`: the ticket's queue state right after it, for a command that
+   * goes on moving the ticket (an offer ends, then routing offers it to someone else), so
+   * the queues the ticket left here are told with this event (see flush).
+   */
+  record(e: RecordedEvent, moved?: QueueSnapshot): void {
+    this.events.push({ ...e, id: randomUUID(), queueChanges: [], notifications: [], ...(moved && { moved }) });
   }
 
   /** Notifies people about the most recent event (deduplicated, never the actor). */
@@ -56,7 +69,8 @@ export class EventRecorder {
 
   /**
    * Remembers where a ticket stood before this unit of work changed it. The first call
-   * per ticket wins, so a command made of several steps reports one net movement.
+   * per ticket wins, so a command made of several steps reports one net movement: a
+   * queue the ticket passed through and left again in the same command is not mentioned.
    */
   track(ticketId: string, before: QueueSnapshot | null): void {
     if (!this.before.has(ticketId)) this.before.set(ticketId, before);
@@ -66,10 +80,13 @@ export class EventRecorder {
   async flush(tx: Tx, now: Date, snapshot: SnapshotFn): Promise<TicketEventMessage[]> {
     const n = this.events.length;
     if (n === 0) return [];
-    // Net queue movement of each tracked ticket, told with its last event.
+    // Net queue movement of each tracked ticket. Where it is now is told with its last
+    // event, which settled that; a queue it left, with the event that took it away, so
+    // the agent who lost an offer hears OFFER_DECLINED, not the OFFERED to the next one.
     for (const [ticketId, before] of this.before) {
-      const last = this.events.findLast((e) => e.ticketId === ticketId);
-      if (last) last.queueChanges.push(...diffQueues(before, await snapshot(tx, ticketId)));
+      const mine = this.events.filter((e) => e.ticketId === ticketId);
+      if (mine.length === 0) continue;
+      for (const change of diffQueues(before, await snapshot(tx, ticketId))) causeOf(change, mine).queueChanges.push(change);
     }
     if (this.pendingNotifications.length) {
       await tx.notification.createMany({
@@ -115,6 +132,23 @@ export class EventRecorder {
       notifications: e.notifications,
     }));
   }
+}
+
+/**
+ * The event a net queue change is told with: the last one, except that a queue the
+ * ticket LEFT is told with the earliest event since which it has been out of it.
+ */
+function causeOf(change: QueueChange, events: Recorded[]): Recorded {
+  let cause = events.at(-1)!;
+  if (change.kind !== 'LEFT') return cause;
+  const key = keyOf(change);
+  for (let i = events.length - 1; i >= 0; i--) {
+    const moved = events[i]!.moved;
+    if (!moved) continue;
+    if (queuesOf(moved).some((k) => keyOf(k) === key)) break;
+    cause = events[i]!;
+  }
+  return cause;
 }
 
 export type SnapshotFn = (tx: Tx, ticketId: string) => Promise<QueueSnapshot | null>;

@@ -280,6 +280,9 @@ const MATRIX = {
   // A customer never writes internal notes. That answer depends only on the caller and the input
   // (the same for any ticket id), so it reveals nothing, and permission comes before state.
   'addComment INTERNAL':                       row(UNAUTH, NA,     NA,     NF,     OK,     OK,     NF,     OK,     OK,     FORBID),
+  reassignTicket:                              row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     FORBID),
+  'reassignTicket to an ineligible agent':     row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, NE,     NE,     FORBID),
+  returnTicketToPool:                          row(UNAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     FORBID),
   setTicketStatus:                             row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
   resolveTicket:                               row(UNAUTH, FORBID, FORBID, NF,     NA,     OK,     NF,     NA,     NA,     FORBID),
   reopenTicket:                                row(UNAUTH, OK,     NF,     NF,     NA,     OK,     NF,     OK,     OK,     FORBID),
@@ -388,6 +391,18 @@ const SETUP: Record<Operation, () => Promise<Cell>> = {
   'addComment INTERNAL': async () => {
     const c = await processing();
     return onTicket('addComment', c, { ticketId: c.gid, body: '内部备注', visibility: 'INTERNAL' });
+  },
+  reassignTicket: async () => {
+    const c = await processing();
+    return onTicket('reassignTicket', c, { ticketId: c.gid, agentId: who.eligibleAgent.gid, reason: '换人处理' });
+  },
+  'reassignTicket to an ineligible agent': async () => {
+    const c = await processing();
+    return onTicket('reassignTicket', c, { ticketId: c.gid, agentId: who.ineligibleAgent.gid, reason: '换人处理' });
+  },
+  returnTicketToPool: async () => {
+    const c = await processing();
+    return onTicket('returnTicketToPool', c, { ticketId: c.gid, reason: '重新分配' });
   },
   setTicketStatus: async () => {
     const c = await processing();

@@ -220,6 +220,8 @@ const PRIMARY: Record<string, Who> = {
   markNotificationsRead: 'agentB',
   dispatchTicket: 'manager',
   closeTicket: 'manager',
+  reassignTicket: 'manager',
+  returnTicketToPool: 'manager',
   setTicketStatus: 'agentA',
   resolveTicket: 'agentA',
   requestHandover: 'agentA',
@@ -237,7 +239,7 @@ const PRIMARY: Record<string, Who> = {
 const OTHERS: Who[] = ['customer2', 'agentA', 'anonymous', 'manager', 'staff'];
 /** Mutations that change tickets: their fixtures are rebuilt after a success. */
 const LIFECYCLE = new Set([
-  'grabTicket', 'dispatchTicket', 'setTicketStatus', 'resolveTicket', 'reopenTicket', 'closeTicket', 'updateTicketFields',
+  'grabTicket', 'dispatchTicket', 'reassignTicket', 'returnTicketToPool', 'setTicketStatus', 'resolveTicket', 'reopenTicket', 'closeTicket', 'updateTicketFields',
   'requestHandover', 'acceptHandover', 'rejectHandover', 'cancelHandover', 'acceptOffer', 'declineOffer',
   'requestAssist', 'dispatchAssist', 'completeAssist', 'forwardAssist', 'rateTicket', 'inviteRating', 'addComment', 'addAttachment',
 ]);
@@ -363,7 +365,7 @@ function validId(mutation: string, inputType: string, field: string): string {
   const target = idTarget(inputType, field);
   if (target === 'Ticket') return tickets[TICKET_FOR[mutation] ?? 'processing'];
   if (target === 'User' && mutation === 'updateUser') return victimUser;
-  if (target === 'User' && (mutation === 'requestHandover' || mutation === 'dispatchTicket')) return valid.User;
+  if (target === 'User' && (mutation === 'requestHandover' || mutation === 'dispatchTicket' || mutation === 'reassignTicket')) return valid.User;
   if (target === 'TicketType' && mutation !== 'createTicket') return settingsType;
   if (target === 'AssistRequest' && mutation === 'dispatchAssist') return pooledAssist;
   return valid[target];

@@ -1,7 +1,7 @@
 // Data that must not leak past the visibility rules: a notification's ticket, the people
 // @mentioned on a comment, and what a customer may put on a ticket they file (the reply
 // address, the channel and priority, an attachment's storage key).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actor, globalId, uid } from '../support/builders.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { collect, settle, wsClient } from '../support/ws.ts';
@@ -13,6 +13,8 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t.close());
+// Each test starts once the server has ended the previous one's subscriptions (see settle).
+afterEach(() => settle(t));
 
 /** A ticket worked by an agent of its type, with an internal note and an internal-only field. */
 async function workedTicket() {

@@ -227,9 +227,9 @@ describe('auto dispatch (自动派单)', () => {
     ]);
     clock.advance(61_000);
     await t.app.jobs.runDue();
-    // Both passed: nobody left, it waits in the pool.
+    // Both passed: nobody left, it goes back to the pool.
     expect((await p().ticket.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('NEW');
-    expect(await eventKinds(p(), c.id)).toEqual(['CREATED', 'OFFERED', 'OFFER_EXPIRED', 'OFFERED', 'OFFER_EXPIRED', 'ROUTED']);
+    expect(await eventKinds(p(), c.id)).toEqual(['CREATED', 'OFFERED', 'OFFER_EXPIRED', 'OFFERED', 'OFFER_EXPIRED', 'RETURNED_TO_POOL']);
   });
 });
 

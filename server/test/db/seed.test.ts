@@ -263,10 +263,10 @@ describe('seedDemo on a fresh database', () => {
       },
     });
     const byName = Object.fromEntries(types.map((t) => [t.name, t]));
-    expect(byName['技术支持']).toMatchObject({ assignmentModes: ['AUTO', 'GRAB'], requireAcceptance: true, acceptTimeoutSeconds: 600 });
-    expect(byName['账户问题']).toMatchObject({ assignmentModes: ['MANAGER'], requireAcceptance: true });
-    expect(byName['订单问题']).toMatchObject({ assignmentModes: ['GRAB', 'MANAGER'], requireAcceptance: false });
-    expect(byName['产品咨询']).toMatchObject({ assignmentModes: ['AUTO'], requireAcceptance: false });
+    expect(byName['技术支持']).toMatchObject({ assignmentModes: ['AUTO', 'GRAB'], acceptAfterAutoDispatch: true, acceptTimeoutSeconds: 600 });
+    expect(byName['账户问题']).toMatchObject({ assignmentModes: ['MANAGER'], acceptAfterManagerDispatch: true });
+    expect(byName['订单问题']).toMatchObject({ assignmentModes: ['GRAB', 'MANAGER'], acceptAfterAutoDispatch: false, acceptAfterManagerDispatch: false });
+    expect(byName['产品咨询']).toMatchObject({ assignmentModes: ['AUTO'], acceptAfterAutoDispatch: false });
     expect(byName['投诉建议']).toMatchObject({ assignmentModes: ['MANAGER'] });
     // Some types are open to every agent (no rows), others are limited.
     expect(types.some((t) => t.eligibleAgents.length === 0 && t.eligibleTeams.length === 0)).toBe(true);
@@ -344,7 +344,7 @@ describe('seedDemo against existing data', () => {
     });
     await prisma.ticketType.update({
       where: { name: '技术支持' },
-      data: { requireAcceptance: false, assignmentModes: ['MANAGER'] },
+      data: { acceptAfterAutoDispatch: false, assignmentModes: ['MANAGER'] },
     });
     const finance = await prisma.team.findUniqueOrThrow({ where: { name: '财务组' } });
     await prisma.teamMember.delete({
@@ -367,7 +367,7 @@ describe('seedDemo against existing data', () => {
       name: '改过的名字',
     });
     expect(await prisma.ticketType.findUniqueOrThrow({ where: { name: '技术支持' } })).toMatchObject({
-      requireAcceptance: false,
+      acceptAfterAutoDispatch: false,
       assignmentModes: ['MANAGER'],
     });
     expect(await prisma.teamMember.count({ where: { teamId: finance.id } })).toBe(2);

@@ -7,7 +7,10 @@ import type { TestApp } from './test-app.ts';
 
 export interface TypeOptions {
   modes?: ('AUTO' | 'MANAGER' | 'GRAB')[];
+  /** Both confirmation switches at once; the two below override it. */
   requireAcceptance?: boolean;
+  acceptAfterAutoDispatch?: boolean;
+  acceptAfterManagerDispatch?: boolean;
   acceptTimeoutSeconds?: number;
   agentIds?: string[];
   assistTeamIds?: string[];
@@ -20,7 +23,8 @@ export async function makeType(prisma: PrismaClient, o: TypeOptions = {}) {
     data: {
       name: `类型-${uid()}`,
       assignmentModes: o.modes ?? ['GRAB', 'MANAGER'],
-      requireAcceptance: o.requireAcceptance ?? false,
+      acceptAfterAutoDispatch: o.acceptAfterAutoDispatch ?? o.requireAcceptance ?? false,
+      acceptAfterManagerDispatch: o.acceptAfterManagerDispatch ?? o.requireAcceptance ?? false,
       acceptTimeoutSeconds: o.acceptTimeoutSeconds ?? 600,
       autoCloseAfterSeconds: o.autoCloseAfterSeconds === undefined ? 3600 : o.autoCloseAfterSeconds,
       eligibleAgents: o.agentIds ? { create: o.agentIds.map((userId) => ({ userId })) } : undefined,

@@ -8,7 +8,7 @@ export interface Me {
   name: string;
   email?: string | null;
   role: 'CUSTOMER' | 'AGENT' | 'MANAGER' | 'STAFF' | 'ADMIN';
-  presence?: 'ONLINE' | 'AWAY' | 'OFFLINE';
+  presence?: 'ONLINE' | 'AWAY' | 'OFFLINE' | null;
 }
 
 const token = ref<string | null>(localStorage.getItem(KEY));

@@ -18,6 +18,7 @@ describe('localizeReason', () => {
     expect(localizeReason('reopen is not possible while the ticket is PROCESSING', t)).toBe('工单处于“处理中”时不能重新打开');
     expect(localizeReason('inviteRating is not possible while the ticket is NEW', t)).toBe('工单处于“待分配”时不能邀请评价');
     expect(localizeReason('A handover is already pending', t)).toBe('已有待处理的移交请求');
+    expect(localizeReason('Sharers can only view this ticket', t)).toBe('共享人仅可查看工单，不能回复或添加备注');
   });
 
   it('leaves unknown text as the server wrote it, and follows the locale', () => {

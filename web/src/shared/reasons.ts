@@ -18,6 +18,7 @@ const WHO: Record<string, string> = {
   'a manager of the assist team': 'assistTeamManager',
   'the person who created the ticket': 'creator',
   'someone allowed to edit these fields': 'fieldEditor',
+  'a sharer': 'sharer',
 };
 
 const FIXED: Record<string, string> = {
@@ -27,6 +28,7 @@ const FIXED: Record<string, string> = {
   'You are already the assignee': 'alreadyAssignee',
   'No such agent': 'noSuchAgent',
   'Only managers dispatch tickets': 'managersDispatch',
+  'Sharers can only view this ticket': 'sharerReadOnly',
 };
 
 const STATUSES = ['NEW', 'PENDING_ACCEPT', 'PROCESSING', 'WAITING_CUSTOMER', 'WAITING_THIRD_PARTY', 'RESOLVED', 'CLOSED'];

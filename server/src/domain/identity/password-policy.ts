@@ -6,9 +6,10 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as en from '@zxcvbn-ts/language-en';
+import { LIMITS } from '../limits.ts';
 
 export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 200;
+export const PASSWORD_MAX = LIMITS.user.password;
 /** zxcvbn scores 0–4; 3 is "safely unguessable" online and slow to find offline against argon2. */
 export const PASSWORD_MIN_SCORE = 3;
 

@@ -2,6 +2,7 @@
 // what a value of each kind may look like. Pure functions returning field errors,
 // so the settings service, ticket creation and the editor share one set of rules.
 import type { FieldError } from '../errors.ts';
+import { charCount, LIMITS } from '../limits.ts';
 
 export const FIELD_KINDS = [
   'TEXT',
@@ -37,15 +38,15 @@ export interface FieldDefinition {
   maxLength?: number | null;
 }
 
-/** Limits that keep one template renderable and one value storable. */
+/** Limits that keep one template renderable and one value storable (numbers: domain/limits.ts). */
 export const TEMPLATE_LIMITS = {
-  maxFields: 50,
-  maxOptions: 200,
-  keyPattern: /^[a-z][a-z0-9_]{0,39}$/,
-  labelMax: 60,
-  descriptionMax: 500,
-  optionValueMax: 60,
-  optionLabelMax: 100,
+  maxFields: LIMITS.template.fields,
+  maxOptions: LIMITS.template.options,
+  keyPattern: new RegExp(`^[a-z][a-z0-9_]{0,${LIMITS.template.key - 1}}$`),
+  labelMax: LIMITS.template.label,
+  descriptionMax: LIMITS.template.description,
+  optionValueMax: LIMITS.template.optionValue,
+  optionLabelMax: LIMITS.template.optionLabel,
 } as const;
 
 const DEFAULT_MAX_LENGTH: Partial<Record<FieldKind, number>> = {
@@ -87,7 +88,7 @@ export function validateTemplate(
   const seen = new Map<string, number>();
   fields.forEach((f, i) => {
     if (!TEMPLATE_LIMITS.keyPattern.test(f.key)) {
-      err(i, 'key', 'must start with a lower-case letter and use only a-z, 0-9 and _ (max 40)');
+      err(i, 'key', `must start with a lower-case letter and use only a-z, 0-9 and _ (max ${LIMITS.template.key})`);
     } else if (seen.has(f.key)) {
       err(i, 'key', `duplicates the key of field ${seen.get(f.key)}`);
     } else {
@@ -95,8 +96,8 @@ export function validateTemplate(
     }
     const label = f.label.trim();
     if (!label) err(i, 'label', 'is required');
-    else if (label.length > TEMPLATE_LIMITS.labelMax) err(i, 'label', `at most ${TEMPLATE_LIMITS.labelMax} characters`);
-    if (f.description && f.description.length > TEMPLATE_LIMITS.descriptionMax) {
+    else if (charCount(label) > TEMPLATE_LIMITS.labelMax) err(i, 'label', `at most ${TEMPLATE_LIMITS.labelMax} characters`);
+    if (f.description && charCount(f.description.trim()) > TEMPLATE_LIMITS.descriptionMax) {
       err(i, 'description', `at most ${TEMPLATE_LIMITS.descriptionMax} characters`);
     }
 
@@ -112,13 +113,13 @@ export function validateTemplate(
       const values = new Set<string>();
       options.forEach((o, j) => {
         const v = o.value.trim();
-        if (!v || v.length > TEMPLATE_LIMITS.optionValueMax) {
+        if (!v || charCount(v) > TEMPLATE_LIMITS.optionValueMax) {
           err(i, `options.${j}.value`, `is required, at most ${TEMPLATE_LIMITS.optionValueMax} characters`);
         } else if (values.has(v)) {
           err(i, `options.${j}.value`, 'duplicates another option');
         }
         values.add(v);
-        if (!o.label.trim() || o.label.length > TEMPLATE_LIMITS.optionLabelMax) {
+        if (!o.label.trim() || charCount(o.label.trim()) > TEMPLATE_LIMITS.optionLabelMax) {
           err(i, `options.${j}.label`, `is required, at most ${TEMPLATE_LIMITS.optionLabelMax} characters`);
         }
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidTransition, NotAllowed } from '../errors.ts';
-import { LIFECYCLE, TICKET_STATUSES, authorize, availability, nextStatus, type Command, type Relation } from './lifecycle.ts';
+import { LIFECYCLE, TICKET_STATUSES, addSharer, authorize, availability, nextStatus, type Command, type Relation } from './lifecycle.ts';
 
 const rel = (...r: Relation[]) => new Set<Relation>(r);
 
@@ -16,8 +16,8 @@ describe('the lifecycle table', () => {
     expect(fromNew.sort()).toEqual(['close', 'comment', 'dispatch', 'grab', 'offer', 'updateFields'].sort());
   });
 
-  it('handover and assist never change the status', () => {
-    for (const c of ['requestHandover', 'acceptHandover', 'rejectHandover', 'cancelHandover', 'requestAssist', 'completeAssist', 'forwardAssist', 'dispatchAssist'] as Command[]) {
+  it('handover, a manager\'s reassignment and assist never change the status', () => {
+    for (const c of ['requestHandover', 'acceptHandover', 'rejectHandover', 'cancelHandover', 'reassign', 'requestAssist', 'completeAssist', 'forwardAssist', 'dispatchAssist'] as Command[]) {
       expect(LIFECYCLE[c].to).toBe('same');
     }
   });
@@ -48,5 +48,35 @@ describe('authorize', () => {
     expect(nextStatus('setStatus', 'WAITING_CUSTOMER', 'PROCESSING')).toBe('PROCESSING');
     expect(() => nextStatus('setStatus', 'PROCESSING', 'RESOLVED')).toThrow(InvalidTransition);
     expect(() => nextStatus('setStatus', 'PROCESSING', 'PROCESSING')).toThrow(InvalidTransition);
+  });
+});
+
+describe('managers change who holds a ticket in progress', () => {
+  it('reassign and return to the pool: managers only, while the ticket is worked on', () => {
+    for (const c of ['reassign', 'returnToPool'] as Command[]) {
+      expect(availability(c, 'WAITING_CUSTOMER', rel('manager')).allowed).toBe(true);
+      expect(() => authorize(c, 'PROCESSING', rel('assignee', 'eligibleAgent'))).toThrow(NotAllowed);
+      expect(() => authorize(c, 'PENDING_ACCEPT', rel('manager'))).toThrow(InvalidTransition);
+    }
+    expect(nextStatus('returnToPool', 'WAITING_THIRD_PARTY')).toBe('NEW');
+  });
+});
+
+describe('sharers (共享人, 仅可查看工单)', () => {
+  it('a sharer who holds nothing else may not comment at all, whatever else lets them see the ticket', () => {
+    const sharer = addSharer(rel('anyone', 'internal', 'eligibleAgent'), true);
+    expect(sharer.has('sharer')).toBe(true);
+    expect(availability('comment', 'PROCESSING', sharer)).toEqual({ allowed: false, reason: 'Sharers can only view this ticket' });
+    expect(() => authorize('comment', 'PROCESSING', sharer)).toThrow(NotAllowed);
+    // Someone not listed as a sharer writes as before.
+    expect(availability('comment', 'PROCESSING', addSharer(rel('anyone', 'internal'), false)).allowed).toBe(true);
+  });
+
+  it('is no longer read-only once they work on the ticket again, or created it, or manage', () => {
+    for (const r of ['assignee', 'assistHandler', 'creator', 'manager'] as Relation[]) {
+      const relations = addSharer(rel('anyone', r), true);
+      expect(relations.has('sharer')).toBe(false);
+      expect(availability('comment', 'PROCESSING', relations).allowed).toBe(true);
+    }
   });
 });

@@ -36,7 +36,21 @@ export type Relation =
   | 'assistHandler' // holds an open assist on the ticket
   | 'assistTeamManager' // manages the team of a pooled assist
   | 'creator'
-  | 'fieldEditor'; // may edit at least one of the submitted fields
+  | 'fieldEditor' // may edit at least one of the submitted fields
+  | 'sharer'; // 共享人: shares the ticket without working on it (see READ_ONLY_UNLESS)
+
+/**
+ * A sharer — e.g. the agent who handed the ticket over — only views the ticket (seed 000
+ * §6.3, "仅可查看工单"). Holding any of these makes someone more than a sharer: the
+ * assignee (a sharer the ticket came back to), an assist handler, the creator, a manager.
+ */
+export const READ_ONLY_UNLESS = ['assignee', 'assistHandler', 'creator', 'manager'] as const satisfies readonly Relation[];
+
+/** Adds 'sharer' to the relations of someone listed as a sharer who holds none of READ_ONLY_UNLESS. */
+export function addSharer(relations: Set<Relation>, listedAsSharer: boolean): Set<Relation> {
+  if (listedAsSharer && !READ_ONLY_UNLESS.some((r) => relations.has(r))) relations.add('sharer');
+  return relations;
+}
 
 export const EVENT_KINDS = [
   'CREATED',
@@ -52,6 +66,7 @@ export const EVENT_KINDS = [
   'HANDED_OVER',
   'HANDOVER_REJECTED',
   'HANDOVER_CANCELLED',
+  'REASSIGNED',
   'ASSIST_REQUESTED',
   'ASSIST_DISPATCHED',
   'ASSIST_COMPLETED',
@@ -74,6 +89,8 @@ export interface Rule {
   /** The status afterwards; `same` leaves it; `chosen` is picked by the caller from `choices`. */
   to: TicketStatus | 'same' | 'chosen';
   choices?: readonly TicketStatus[];
+  /** Refused to these even when they hold a `who` relation. */
+  unless?: readonly Relation[];
   emits: EventKind;
 }
 
@@ -89,11 +106,15 @@ export const LIFECYCLE = {
   acceptHandover: { from: WORKING, who: ['handoverTarget'], to: 'same', emits: 'HANDED_OVER' },
   rejectHandover: { from: WORKING, who: ['handoverTarget'], to: 'same', emits: 'HANDOVER_REJECTED' },
   cancelHandover: { from: WORKING, who: ['handoverRequester'], to: 'same', emits: 'HANDOVER_CANCELLED' },
+  // 管理员仍可通过移交变更指派 (seed 000 §2.4): a manager's handover, decided at once.
+  reassign: { from: WORKING, who: ['manager'], to: 'same', emits: 'REASSIGNED' },
+  returnToPool: { from: WORKING, who: ['manager'], to: 'NEW', emits: 'RETURNED_TO_POOL' },
   requestAssist: { from: WORKING, who: ['assignee', 'assistHandler'], to: 'same', emits: 'ASSIST_REQUESTED' },
   dispatchAssist: { from: WORKING, who: ['assistTeamManager'], to: 'same', emits: 'ASSIST_DISPATCHED' },
   completeAssist: { from: WORKING, who: ['assistHandler'], to: 'same', emits: 'ASSIST_COMPLETED' },
   forwardAssist: { from: WORKING, who: ['assistHandler'], to: 'same', emits: 'ASSIST_FORWARDED' },
-  comment: { from: NOT_CLOSED, who: ['anyone'], to: 'same', emits: 'COMMENTED' },
+  // Public replies and internal notes alike: a sharer reads, it does not write.
+  comment: { from: NOT_CLOSED, who: ['anyone'], unless: ['sharer'], to: 'same', emits: 'COMMENTED' },
   setStatus: { from: WORKING, who: ['assignee'], to: 'chosen', choices: WORKING, emits: 'STATUS_CHANGED' },
   updateFields: { from: NOT_CLOSED, who: ['fieldEditor'], to: 'same', emits: 'FIELDS_UPDATED' },
   resolve: { from: WORKING, who: ['assignee'], to: 'RESOLVED', emits: 'RESOLVED' },
@@ -121,6 +142,11 @@ const WHO_TEXT: Record<Relation, string> = {
   assistTeamManager: 'a manager of the assist team',
   creator: 'the person who created the ticket',
   fieldEditor: 'someone allowed to edit these fields',
+  sharer: 'a sharer',
+};
+
+const UNLESS_TEXT: Partial<Record<Relation, string>> = {
+  sharer: 'Sharers can only view this ticket',
 };
 
 /**
@@ -138,6 +164,8 @@ export function checkActor(command: Command, relations: ReadonlySet<Relation>): 
   if (!rule.who.some((r) => relations.has(r))) {
     throw new NotAllowed(`Only ${rule.who.map((w) => WHO_TEXT[w]).join(' or ')} can ${describe(command)}`);
   }
+  const barred = rule.unless?.find((r) => relations.has(r));
+  if (barred) throw new NotAllowed(UNLESS_TEXT[barred] ?? `Not for ${WHO_TEXT[barred]}: ${describe(command)}`);
   return rule;
 }
 

@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import { NotFound, ValidationFailed } from '../../domain/errors.ts';
 import { API_SCOPES } from '../../domain/identity/viewer.ts';
 import { builder } from '../builder.ts';
+import { enumList, text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { UserRef } from './user.ts';
 
 export const ApiScopeEnum = builder.enumType('ApiScope', {
@@ -45,9 +46,9 @@ builder.queryFields((t) => ({
 
 const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   fields: (t) => ({
-    name: t.string({ validate: z.string().max(100) }),
+    name: t.string({ ...text(LIMITS.apiToken.name, { checked: true }) }),
     userId: t.globalID({ for: UserRef, description: 'The user the integration acts as (its tickets and comments are attributed to it).' }),
-    scopes: t.field({ type: [ApiScopeEnum], validate: z.array(z.unknown()).max(20) }),
+    scopes: t.field({ type: [ApiScopeEnum], ...enumList(API_SCOPES) }),
     expiresAt: t.field({ type: 'DateTime', required: false }),
   }),
 });

@@ -1,6 +1,7 @@
-import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotFound, StaleWrite } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { TicketPayload } from './ticket-lifecycle.ts';
 
 const OfferStatusEnum = builder.enumType('OfferStatus', { description: 'Where an assignment offer stands.', values: ['PENDING', 'ACCEPTED', 'DECLINED', 'EXPIRED', 'CANCELLED'] as const });
@@ -32,7 +33,7 @@ const offerInput = (name: string) =>
     fields: (f) => ({
       offerId: f.globalID({ for: AssignmentOfferRef }),
       expectedVersion: f.int({ required: false, description: 'The ticket\'s version you last saw.' }),
-      ...(name === 'DeclineOfferInput' && { note: f.string({ required: false, validate: z.string().max(2000) }) }),
+      ...(name === 'DeclineOfferInput' && { note: f.string({ required: false, ...text(LIMITS.offer.declineNote) }) }),
     }),
   });
 

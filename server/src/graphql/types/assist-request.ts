@@ -1,6 +1,7 @@
-import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotEligible, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import type { AssistRequest } from '../../infra/db/generated/client.ts';
 import type { Context } from '../context.ts';
 import { TICKET_AFTER_CHANGE, loadTicketAfterChange, type WithTicket } from './payloads.ts';
@@ -64,7 +65,7 @@ builder.mutationFields((t) => ({
             ticketId: f.globalID({ for: TicketRef }),
             toUserId: f.globalID({ for: UserRef, required: false }),
             toTeamId: f.globalID({ for: TeamRef, required: false }),
-            note: f.string({ validate: z.string().max(4000) }),
+            note: f.string({ ...text(LIMITS.assist.note, { checked: true }) }),
             expectedVersion: f.int({ required: false }),
           }),
         }),
@@ -114,7 +115,7 @@ builder.mutationFields((t) => ({
         type: builder.inputType('CompleteAssistInput', {
           fields: (f) => ({
             assistId: f.globalID({ for: AssistRequestRef }),
-            reply: f.string({ validate: z.string().max(20_000) }),
+            reply: f.string({ ...text(LIMITS.assist.reply, { checked: true }) }),
             expectedVersion: f.int({ required: false }),
           }),
         }),
@@ -138,7 +139,7 @@ builder.mutationFields((t) => ({
             assistId: f.globalID({ for: AssistRequestRef }),
             toUserId: f.globalID({ for: UserRef, required: false }),
             toTeamId: f.globalID({ for: TeamRef, required: false }),
-            note: f.string({ validate: z.string().max(4000) }),
+            note: f.string({ ...text(LIMITS.assist.note, { checked: true }) }),
             expectedVersion: f.int({ required: false }),
           }),
         }),

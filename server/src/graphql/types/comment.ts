@@ -1,6 +1,7 @@
-import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { list, text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import type { Comment } from '../../infra/db/generated/client.ts';
 import { TICKET_AFTER_CHANGE, loadTicketAfterChange, type WithTicket } from './payloads.ts';
 import { TicketRef } from './ticket.ts';
@@ -50,10 +51,10 @@ export const AttachmentRef = builder.prismaNode('Attachment', {
 const AddCommentInput = builder.inputType('AddCommentInput', {
   fields: (t) => ({
     ticketId: t.globalID({ for: TicketRef }),
-    body: t.string({ validate: z.string().max(40_000) }),
+    body: t.string({ ...text(LIMITS.comment.body, { checked: true }) }),
     visibility: t.field({ type: CommentVisibilityEnum, required: false, defaultValue: 'PUBLIC' }),
-    mentionUserIds: t.globalIDList({ for: UserRef, required: false, validate: z.array(z.unknown()).max(50) }),
-    attachmentIds: t.globalIDList({ for: AttachmentRef, required: false, validate: z.array(z.unknown()).max(50) }),
+    mentionUserIds: t.globalIDList({ for: UserRef, required: false, ...list(LIMITS.comment.mentions, { checked: true }) }),
+    attachmentIds: t.globalIDList({ for: AttachmentRef, required: false, ...list(LIMITS.comment.attachments, { checked: true }) }),
     expectedVersion: t.int({ required: false }),
   }),
 });
@@ -91,8 +92,8 @@ builder.mutationFields((t) => ({
         type: builder.inputType('AddAttachmentInput', {
           fields: (f) => ({
             ticketId: f.globalID({ for: TicketRef }),
-            fileName: f.string({ validate: z.string().max(1000) }),
-            contentType: f.string({ validate: z.string().max(200) }),
+            fileName: f.string({ ...text(LIMITS.attachment.fileName, { checked: true }) }),
+            contentType: f.string({ ...text(LIMITS.attachment.contentType, { checked: true, description: 'A media type, e.g. image/png.' }) }),
             size: f.int({ description: 'Bytes.' }),
           }),
         }),

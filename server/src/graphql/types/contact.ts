@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { OrganizationRef } from './organization.ts';
@@ -28,7 +29,7 @@ builder.queryFields((t) => ({
     cursor: 'id',
     args: {
       organizationId: t.arg.globalID({ for: OrganizationRef, required: false }),
-      search: t.arg.string({ required: false, validate: z.string().max(100) }),
+      search: t.arg.string({ required: false, ...text(LIMITS.contact.search) }),
     },
     defaultSize: 50,
     maxSize: 200,
@@ -57,9 +58,9 @@ const contactFields = (name: 'CreateContactInput' | 'UpdateContactInput') =>
   builder.inputType(name, {
     fields: (f) => ({
       ...(name === 'UpdateContactInput' ? { id: f.globalID({ for: ContactRef, required: true }) } : {}),
-      name: f.string({ required: name === 'CreateContactInput', validate: z.string().max(100) }),
-      email: f.string({ required: false, validate: z.string().max(254) }),
-      phone: f.string({ required: false, validate: z.string().max(40) }),
+      name: f.string({ required: name === 'CreateContactInput', ...text(LIMITS.contact.name, { checked: true }) }),
+      email: f.string({ required: false, ...text(LIMITS.contact.email, { checked: true }) }),
+      phone: f.string({ required: false, ...text(LIMITS.contact.phone, { checked: true }) }),
       organizationId: f.globalID({ for: OrganizationRef, required: false }),
       dedicatedAgentId: f.globalID({ for: UserRef, required: false }),
     }),

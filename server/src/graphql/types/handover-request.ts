@@ -1,6 +1,7 @@
-import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotEligible, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { TicketRef } from './ticket.ts';
 import { TicketPayload } from './ticket-lifecycle.ts';
 import type { HandoverRequest } from '../../infra/db/generated/client.ts';
@@ -38,7 +39,7 @@ const handoverIdInput = (name: string, withNote: boolean) =>
     fields: (f) => ({
       handoverId: f.globalID({ for: HandoverRequestRef }),
       expectedVersion: f.int({ required: false, description: 'The ticket\'s version you last saw.' }),
-      ...(withNote && { note: f.string({ required: false, validate: z.string().max(2000) }) }),
+      ...(withNote && { note: f.string({ required: false, ...text(LIMITS.handover.note, { checked: true }) }) }),
     }),
   });
 
@@ -52,7 +53,7 @@ builder.mutationFields((t) => ({
           fields: (f) => ({
             ticketId: f.globalID({ for: TicketRef }),
             toUserId: f.globalID({ for: UserRef }),
-            reason: f.string({ validate: z.string().max(4000) }),
+            reason: f.string({ ...text(LIMITS.handover.reason, { checked: true }) }),
             expectedVersion: f.int({ required: false }),
           }),
         }),

@@ -1,10 +1,11 @@
 import DataLoader from 'dataloader';
-import { z } from 'zod';
 import { stoppingWith } from '../../infra/pubsub/feed.ts';
 import type { TicketEventMessage } from '../../infra/pubsub/pubsub.ts';
 import { scopeFor } from '../../services/tickets/event-scope.ts';
 import { UnauthenticatedError } from '../auth-errors.ts';
 import { builder } from '../builder.ts';
+import { list } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
@@ -78,7 +79,7 @@ builder.mutationField('markNotificationsRead', (t) =>
     args: {
       input: t.arg({
         type: builder.inputType('MarkNotificationsReadInput', {
-          fields: (f) => ({ ids: f.globalIDList({ for: NotificationRef, required: false, validate: z.array(z.unknown()).max(500) }) }),
+          fields: (f) => ({ ids: f.globalIDList({ for: NotificationRef, required: false, ...list(LIMITS.notifications.ids) }) }),
         }),
         required: true,
       }),

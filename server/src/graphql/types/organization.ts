@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { CustomerTierEnum } from './enums.ts';
@@ -15,7 +16,13 @@ export const OrganizationRef = builder.prismaNode('Organization', {
     dedicatedAgent: t.relation('dedicatedAgent', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true }),
     // The directory, also when reached through a ticket: a ticket's own contact is on the ticket.
-    contacts: t.relation('contacts', { query: { orderBy: { name: 'asc' } }, authScopes: { scope: 'settings:read' } }),
+    contacts: t.relation('contacts', {
+      description: 'The organisation\'s contacts. Empty for API tokens without SETTINGS_READ.',
+      query: { orderBy: { name: 'asc' } },
+      authScopes: { scope: 'settings:read' },
+      // `never`: plugin-prisma types this resolver as the relation's own shape, not a list.
+      unauthorizedResolver: (): never => [] as never,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -28,7 +35,7 @@ builder.queryFields((t) => ({
     cursor: 'id',
     description: 'Customer organisations. Internal users only.',
     args: {
-      search: t.arg.string({ required: false, validate: z.string().max(100) }),
+      search: t.arg.string({ required: false, ...text(LIMITS.organization.search) }),
       tier: t.arg({ type: CustomerTierEnum, required: false }),
     },
     defaultSize: 50,
@@ -64,10 +71,10 @@ builder.mutationFields((t) => ({
       input: t.arg({
         type: builder.inputType('CreateOrganizationInput', {
           fields: (f) => ({
-            name: f.string({ validate: z.string().max(200) }),
+            name: f.string({ ...text(LIMITS.organization.name, { checked: true }) }),
             tier: f.field({ type: CustomerTierEnum, required: false }),
             dedicatedAgentId: f.globalID({ for: UserRef, required: false }),
-            notes: f.string({ required: false, validate: z.string().max(4000) }),
+            notes: f.string({ required: false, ...text(LIMITS.organization.notes, { checked: true }) }),
           }),
         }),
         required: true,
@@ -91,10 +98,10 @@ builder.mutationFields((t) => ({
         type: builder.inputType('UpdateOrganizationInput', {
           fields: (f) => ({
             id: f.globalID({ for: OrganizationRef }),
-            name: f.string({ required: false, validate: z.string().max(200) }),
+            name: f.string({ required: false, ...text(LIMITS.organization.name, { checked: true }) }),
             tier: f.field({ type: CustomerTierEnum, required: false }),
             dedicatedAgentId: f.globalID({ for: UserRef, required: false }),
-            notes: f.string({ required: false, validate: z.string().max(4000) }),
+            notes: f.string({ required: false, ...text(LIMITS.organization.notes, { checked: true }) }),
           }),
         }),
         required: true,

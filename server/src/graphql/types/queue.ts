@@ -5,7 +5,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import type { Prisma } from '../../infra/db/generated/client.ts';
 import { isManager, type Viewer } from '../../domain/identity/viewer.ts';
-import type { QueueChange, QueueName } from '../../domain/ticket/queues.ts';
+import { QUEUE_NAMES, type QueueChange, type QueueName } from '../../domain/ticket/queues.ts';
 import { EVENT_KINDS, WORKING } from '../../domain/ticket/lifecycle.ts';
 import type { EventBus, TicketEventMessage } from '../../infra/pubsub/pubsub.ts';
 import type { PrismaClient } from '../../infra/db/generated/client.ts';
@@ -13,6 +13,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { scopeFor, type PreparedEvent } from '../../services/tickets/event-scope.ts';
 import { UnauthenticatedError } from '../auth-errors.ts';
 import { builder } from '../builder.ts';
+import { listLimit } from '../limits.ts';
 import type { Context } from '../context.ts';
 import { shareable, subscriberTooSlow } from '../fanout.ts';
 import { currentSeq, createLoaders } from '../loaders.ts';
@@ -207,7 +208,12 @@ builder.subscriptionField('queueEvents', (t) =>
     type: QueueEventRef,
     description: 'Tickets entering, leaving or changing in the given queues, re-authorized for you on every event.',
     args: {
-      queues: t.arg({ type: [QueueNameEnum], required: true, validate: z.array(z.string()).min(1).max(5) }),
+      queues: t.arg({
+        type: [QueueNameEnum],
+        required: true,
+        description: `At least one. ${listLimit(QUEUE_NAMES.length)}`,
+        validate: z.array(z.string()).min(1).max(QUEUE_NAMES.length, `at most ${QUEUE_NAMES.length} items`),
+      }),
       teamId: t.arg.globalID({ for: TeamRef, required: false, description: 'Limit ASSIST_POOL to one team.' }),
     },
     subscribe: (_r, args, ctx) => queueStream(ctx, new Set(args.queues as QueueName[]), args.teamId?.id ?? null),

@@ -1,6 +1,7 @@
-import { z } from 'zod';
 import { InvalidTransition, NotAllowed, NotFound, StaleWrite, ValidationFailed } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { TicketRef } from './ticket.ts';
 import { TicketPayload } from './ticket-lifecycle.ts';
 
@@ -27,7 +28,7 @@ builder.mutationFields((t) => ({
           fields: (f) => ({
             ticketId: f.globalID({ for: TicketRef }),
             score: f.int(),
-            comment: f.string({ required: false, validate: z.string().max(4000) }),
+            comment: f.string({ required: false, ...text(LIMITS.rating.comment, { checked: true }) }),
             expectedVersion: f.int({ required: false }),
           }),
         }),

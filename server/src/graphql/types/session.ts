@@ -1,14 +1,15 @@
-import { z } from 'zod';
 import { InvalidCredentials, LoginThrottled } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { PASSWORD_ATTEMPT } from '../operation-limits.ts';
 import { PUBLIC_FIELD } from '../scope-rules.ts';
 import { UserRef } from './user.ts';
 
 const LoginInput = builder.inputType('LoginInput', {
   fields: (t) => ({
-    email: t.string({ validate: z.string().max(254) }),
-    password: t.string({ validate: z.string().max(200) }),
+    email: t.string({ ...text(LIMITS.user.email) }),
+    password: t.string({ ...text(LIMITS.user.password, { trim: false }) }),
   }),
 });
 

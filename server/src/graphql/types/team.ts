@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { list, text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { UserRef, stripNulls } from './user.ts';
 
@@ -28,7 +29,13 @@ export const TeamRef = builder.prismaNode('Team', {
     description: t.exposeString('description', { nullable: true }),
     kind: t.expose('kind', { type: TeamKindEnum }),
     assistRule: t.expose('assistRule', { type: AssistRuleEnum }),
-    members: t.relation('members', { query: { orderBy: { createdAt: 'asc' } }, authScopes: { scope: 'settings:read' } }),
+    members: t.relation('members', {
+      description: 'The team\'s members. Empty for API tokens without SETTINGS_READ.',
+      query: { orderBy: { createdAt: 'asc' } },
+      authScopes: { scope: 'settings:read' },
+      // `never`: plugin-prisma types this resolver as the relation's own shape, not a list.
+      unauthorizedResolver: (): never => [] as never,
+    }),
   }),
 });
 
@@ -61,8 +68,8 @@ builder.mutationFields((t) => ({
       input: t.arg({
         type: builder.inputType('CreateTeamInput', {
           fields: (f) => ({
-            name: f.string({ validate: z.string().max(40) }),
-            description: f.string({ required: false, validate: z.string().max(500) }),
+            name: f.string({ ...text(LIMITS.team.name, { checked: true }) }),
+            description: f.string({ required: false, ...text(LIMITS.team.description, { checked: true }) }),
             kind: f.field({ type: TeamKindEnum }),
             assistRule: f.field({ type: AssistRuleEnum, required: false }),
           }),
@@ -83,8 +90,8 @@ builder.mutationFields((t) => ({
         type: builder.inputType('UpdateTeamInput', {
           fields: (f) => ({
             id: f.globalID({ for: TeamRef }),
-            name: f.string({ required: false, validate: z.string().max(40) }),
-            description: f.string({ required: false, validate: z.string().max(500) }),
+            name: f.string({ required: false, ...text(LIMITS.team.name, { checked: true }) }),
+            description: f.string({ required: false, ...text(LIMITS.team.description, { checked: true }) }),
             kind: f.field({ type: TeamKindEnum, required: false }),
             assistRule: f.field({ type: AssistRuleEnum, required: false }),
           }),
@@ -116,7 +123,7 @@ builder.mutationFields((t) => ({
                   }),
                 }),
               ],
-              validate: z.array(z.unknown()).max(500),
+              ...list(LIMITS.team.members),
             }),
           }),
         }),

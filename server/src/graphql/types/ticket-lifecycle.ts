@@ -10,7 +10,9 @@ import {
   TicketAlreadyTaken,
   ValidationFailed,
 } from '../../domain/errors.ts';
+import { charCount, LIMITS } from '../../domain/limits.ts';
 import { builder } from '../builder.ts';
+import { list, text } from '../limits.ts';
 import { PriorityEnum } from './enums.ts';
 import { OrganizationRef } from './organization.ts';
 import { ContactRef } from './contact.ts';
@@ -32,30 +34,34 @@ const internalWrite = { $all: { internal: true, scope: 'tickets:write' } } as co
 const FieldValueInput = builder.inputType('FieldValueInput', {
   description: 'A value for a custom field, by the field\'s key. Null or empty clears an optional field.',
   fields: (t) => ({
-    key: t.string({ validate: z.string().max(100) }),
+    key: t.string({ ...text(LIMITS.fieldValue.key) }),
     // Any JSON; the field's kind decides what is valid. Bounded here before that check runs.
-    value: t.field({ type: 'JSON', required: false, validate: z.unknown().refine((v) => JSON.stringify(v ?? null).length <= 100_000, 'at most 100000 characters as JSON') }),
+    value: t.field({
+      type: 'JSON',
+      required: false,
+      description: `Shaped by the field kind. At most ${LIMITS.fieldValue.json} characters as JSON.`,
+      validate: z.unknown().refine((v) => charCount(JSON.stringify(v ?? null)) <= LIMITS.fieldValue.json, `at most ${LIMITS.fieldValue.json} characters as JSON`),
+    }),
   }),
 });
 
 const CreateTicketInput = builder.inputType('CreateTicketInput', {
   fields: (t) => ({
     typeId: t.globalID({ for: TicketTypeRef }),
-    title: t.string({ validate: z.string().max(1000) }),
-    description: t.string({ required: false, description: 'Markdown.', validate: z.string().max(40_000) }),
+    title: t.string({ ...text(LIMITS.ticket.title, { checked: true, description: 'One line.' }) }),
+    description: t.string({ required: false, ...text(LIMITS.ticket.description, { checked: true, description: 'Markdown.' }) }),
     priority: t.field({ type: PriorityEnum, required: false, description: 'Defaults to the type\'s default priority.' }),
-    tags: t.stringList({ required: false, validate: z.array(z.string().max(100)).max(50) }),
-    fieldValues: t.field({ type: [FieldValueInput], required: false, validate: z.array(z.unknown()).max(100) }),
+    tags: t.stringList({ required: false, ...list(LIMITS.ticket.tags, { checked: true, itemMax: LIMITS.ticket.tag }) }),
+    fieldValues: t.field({ type: [FieldValueInput], required: false, ...list(LIMITS.ticket.fieldValues) }),
     organizationId: t.globalID({ for: OrganizationRef, required: false }),
     contactId: t.globalID({ for: ContactRef, required: false }),
     replyMethod: t.field({ type: ReplyMethodEnum, required: false, description: 'Defaults to EMAIL when the contact has an address, else IM.' }),
-    replyAddress: t.string({ required: false, description: 'Email or phone for EMAIL/SMS; defaults to the contact\'s.', validate: z.string().max(1000) }),
+    replyAddress: t.string({ required: false, ...text(LIMITS.ticket.replyAddress, { checked: true, description: 'Email or phone for EMAIL/SMS; defaults to the contact\'s.' }) }),
     channel: t.field({ type: ChannelEnum, required: false }),
     parentId: t.globalID({ for: TicketRef, required: false }),
     idempotencyKey: t.string({
       required: false,
-      description: 'Retrying with the same key returns the same ticket instead of a duplicate (scoped to you).',
-      validate: z.string().max(1000),
+      ...text(LIMITS.ticket.idempotencyKey, { checked: true, description: 'Retrying with the same key returns the same ticket instead of a duplicate (scoped to you).' }),
     }),
   }),
 });
@@ -131,6 +137,51 @@ builder.mutationFields((t) => ({
     }),
   }),
 
+  reassignTicket: t.withAuth({ $all: { manager: true, scope: 'tickets:write' } }).field({
+    type: TicketPayload,
+    description:
+      '改派: a manager gives a ticket in progress to another eligible agent at once (管理员通过移交变更指派). The status stays; the previous assignee becomes a read-only sharer; a pending handover ends.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ReassignTicketInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            agentId: f.globalID({ for: UserRef, description: 'The new assignee: an eligible agent of the ticket\'s type.' }),
+            reason: f.string({ ...text(LIMITS.reassign.reason, { checked: true, description: 'Why (internal: kept in the timeline, not shown to the customer).' }) }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, NotEligible, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'ReassignTicketResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticketId: await ctx.services.tickets.reassign(ctx.viewer, { ticketId: input.ticketId.id, agentId: input.agentId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
+    }),
+  }),
+
+  returnTicketToPool: t.withAuth({ $all: { manager: true, scope: 'tickets:write' } }).field({
+    type: TicketPayload,
+    description:
+      '退回待分配: a manager sends a ticket in progress back to the pool, without an assignee. Its assists and a pending handover end; the previous assignee becomes a read-only sharer.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ReturnTicketToPoolInput', {
+          fields: (f) => ({
+            ticketId: f.globalID({ for: TicketRef }),
+            reason: f.string({ ...text(LIMITS.reassign.reason, { checked: true, description: 'Why (internal: kept in the timeline, not shown to the customer).' }) }),
+            expectedVersion: f.int({ required: false }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    errors: { types: [NotFound, NotAllowed, InvalidTransition, ValidationFailed, StaleWrite], union: { name: 'ReturnTicketToPoolResult' } },
+    resolve: async (_r, { input }, ctx) => ({
+      ticketId: await ctx.services.tickets.returnToPool(ctx.viewer, { ticketId: input.ticketId.id, reason: input.reason, expectedVersion: input.expectedVersion }),
+    }),
+  }),
+
   setTicketStatus: t.withAuth(internalWrite).field({
     type: TicketPayload,
     description: 'The assignee moves between PROCESSING, WAITING_CUSTOMER (pauses SLA) and WAITING_THIRD_PARTY.',
@@ -160,7 +211,7 @@ builder.mutationFields((t) => ({
         type: builder.inputType('ResolveTicketInput', {
           fields: (f) => ({
             ticketId: f.globalID({ for: TicketRef }),
-            resolution: f.string({ validate: z.string().max(40_000) }),
+            resolution: f.string({ ...text(LIMITS.ticket.resolution, { checked: true, description: 'The reply sent to the creator.' }) }),
             expectedVersion: f.int({ required: false }),
           }),
         }),
@@ -181,7 +232,7 @@ builder.mutationFields((t) => ({
         type: builder.inputType('ReopenTicketInput', {
           fields: (f) => ({
             ticketId: f.globalID({ for: TicketRef }),
-            reason: f.string({ required: false, validate: z.string().max(4000) }),
+            reason: f.string({ required: false, ...text(LIMITS.ticket.reason, { checked: true }) }),
             expectedVersion: f.int({ required: false }),
           }),
         }),
@@ -219,7 +270,7 @@ builder.mutationFields((t) => ({
         type: builder.inputType('CloseTicketInput', {
           fields: (f) => ({
             ticketId: f.globalID({ for: TicketRef }),
-            reason: f.string({ required: false, validate: z.string().max(4000) }),
+            reason: f.string({ required: false, ...text(LIMITS.ticket.reason, { checked: true }) }),
             expectedVersion: f.int({ required: false }),
           }),
         }),
@@ -240,7 +291,7 @@ builder.mutationFields((t) => ({
         type: builder.inputType('UpdateTicketFieldsInput', {
           fields: (f) => ({
             ticketId: f.globalID({ for: TicketRef }),
-            values: f.field({ type: [FieldValueInput], validate: z.array(z.unknown()).max(100) }),
+            values: f.field({ type: [FieldValueInput], ...list(LIMITS.ticket.fieldValues) }),
             expectedVersion: f.int({ required: false }),
           }),
         }),

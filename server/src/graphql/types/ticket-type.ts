@@ -1,8 +1,11 @@
-import { z } from 'zod';
-import { type FIELD_EDITORS, type FIELD_KINDS, type FieldDefinition, type FieldOption } from '../../domain/ticket-type/template.ts';
+import { FIELD_EDITORS, type FIELD_KINDS, type FieldDefinition, type FieldOption } from '../../domain/ticket-type/template.ts';
+import { ASSIGNMENT_MODES } from '../../services/settings/ticket-types.ts';
 import { API_SCOPES, isInternal } from '../../domain/identity/viewer.ts';
 import { builder } from '../builder.ts';
+import { enumList, list, text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { internalOnly, internalOnlyList } from '../internal-only.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
 import { AssignmentModeEnum, PriorityEnum } from './enums.ts';
 import { TeamRef } from './team.ts';
@@ -60,7 +63,6 @@ export const TicketFieldRef = builder.prismaNode('TicketField', {
   }),
 });
 
-const internalOnly = { authScopes: { internal: true }, unauthorizedResolver: () => null } as const;
 
 export const TicketTypeRef = builder.prismaNode('TicketType', {
   description: '工单类型: a kind of ticket with its own field template, assignment and SLA settings.',
@@ -84,14 +86,27 @@ export const TicketTypeRef = builder.prismaNode('TicketType', {
     }),
     assignmentModes: t.field({
       type: [AssignmentModeEnum],
-      nullable: true,
-      ...internalOnly,
+      description: '分配方式: how tickets of this type reach an assignee. Empty for customers.',
+      ...internalOnlyList,
       resolve: (tt) => tt.assignmentModes,
     }),
-    requireAcceptance: t.exposeBoolean('requireAcceptance', {
+    acceptAfterAutoDispatch: t.exposeBoolean('acceptAfterAutoDispatch', {
       nullable: true,
-      description: '二次确认: dispatched tickets wait for the agent to accept.',
+      description: '自动派单后需人员确认接单: auto-dispatched tickets wait in PENDING_ACCEPT for the agent to accept.',
       ...internalOnly,
+    }),
+    acceptAfterManagerDispatch: t.exposeBoolean('acceptAfterManagerDispatch', {
+      nullable: true,
+      description: '管理员派单后需人员确认接单: tickets a manager dispatches wait in PENDING_ACCEPT for the agent to accept.',
+      ...internalOnly,
+    }),
+    requireAcceptance: t.boolean({
+      nullable: true,
+      description: 'True when either kind of dispatch waits for the agent to accept.',
+      deprecationReason: 'Confirmation is two switches: use acceptAfterAutoDispatch and acceptAfterManagerDispatch.',
+      select: { acceptAfterAutoDispatch: true, acceptAfterManagerDispatch: true },
+      ...internalOnly,
+      resolve: (tt) => tt.acceptAfterAutoDispatch || tt.acceptAfterManagerDispatch,
     }),
     acceptTimeoutSeconds: t.exposeInt('acceptTimeoutSeconds', { nullable: true, ...internalOnly }),
     autoCloseAfterSeconds: t.exposeInt('autoCloseAfterSeconds', {
@@ -101,24 +116,21 @@ export const TicketTypeRef = builder.prismaNode('TicketType', {
     eligibleAgents: t.field({
       type: [UserRef],
       description: 'Agents listed by name. With no agents and no teams listed, every agent is eligible.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      ...internalOnlyList,
       select: (_a, _c, nested) => ({ eligibleAgents: { select: { user: nested() } } }),
       resolve: (tt) => tt.eligibleAgents.map((a) => a.user),
     }),
     eligibleTeams: t.field({
       type: [TeamRef],
       description: 'Service teams whose members are eligible.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      ...internalOnlyList,
       select: (_a, _c, nested) => ({ eligibleTeams: { select: { team: nested() } } }),
       resolve: (tt) => tt.eligibleTeams.map((a) => a.team),
     }),
     assistTeams: t.field({
       type: [TeamRef],
       description: 'Assist teams tickets of this type may be transferred to (转办).',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      ...internalOnlyList,
       select: (_a, _c, nested) => ({ assistTeams: { select: { team: nested() } } }),
       resolve: (tt) => tt.assistTeams.map((a) => a.team),
     }),
@@ -158,21 +170,24 @@ builder.queryFields((t) => ({
 
 const FieldOptionInput = builder.inputType('FieldOptionInput', {
   description: 'A choice of a select field.',
-  fields: (t) => ({ value: t.string({ validate: z.string().max(200) }), label: t.string({ validate: z.string().max(200) }) }),
+  fields: (t) => ({
+    value: t.string({ ...text(LIMITS.template.optionValue, { checked: true, description: 'What tickets store.' }) }),
+    label: t.string({ ...text(LIMITS.template.optionLabel, { checked: true }) }),
+  }),
 });
 
 const FieldDefinitionInput = builder.inputType('FieldDefinitionInput', {
   description: 'One field of a template. Fields are matched to existing ones by key.',
   fields: (t) => ({
-    key: t.string({ validate: z.string().max(100) }),
-    label: t.string({ validate: z.string().max(200) }),
-    description: t.string({ required: false, validate: z.string().max(1000) }),
+    key: t.string({ ...text(LIMITS.template.key, { checked: true, description: 'A lower-case letter, then a-z, 0-9 and _.' }) }),
+    label: t.string({ ...text(LIMITS.template.label, { checked: true }) }),
+    description: t.string({ required: false, ...text(LIMITS.template.description, { checked: true }) }),
     kind: t.field({ type: FieldKindEnum }),
     required: t.boolean({ required: false, defaultValue: false }),
     customerVisible: t.boolean({ required: false, defaultValue: true }),
     editableAfterSubmit: t.boolean({ required: false, defaultValue: false }),
-    editableBy: t.field({ type: [FieldEditorEnum], required: false, validate: z.array(z.unknown()).max(20) }),
-    options: t.field({ type: [FieldOptionInput], required: false, validate: z.array(z.unknown()).max(500) }),
+    editableBy: t.field({ type: [FieldEditorEnum], required: false, ...enumList(FIELD_EDITORS) }),
+    options: t.field({ type: [FieldOptionInput], required: false, ...list(LIMITS.template.options, { checked: true }) }),
     maxLength: t.int({ required: false }),
   }),
 });
@@ -205,17 +220,31 @@ const toDefinition = (f: FieldDefinitionArg): FieldDefinition => ({
 const AssignmentSettingsInput = builder.inputType('AssignmentSettingsInput', {
   description: 'How tickets of a type are assigned (分配设置).',
   fields: (t) => ({
-    modes: t.field({ type: [AssignmentModeEnum], validate: z.array(z.unknown()).max(20) }),
-    requireAcceptance: t.boolean({ required: false, defaultValue: false }),
+    modes: t.field({ type: [AssignmentModeEnum], ...enumList(ASSIGNMENT_MODES) }),
+    acceptAfterAutoDispatch: t.boolean({
+      required: false,
+      description: '自动派单后需人员确认接单 (AUTO only). Default false.',
+    }),
+    acceptAfterManagerDispatch: t.boolean({
+      required: false,
+      description: '管理员派单后需人员确认接单 (MANAGER only). Default false.',
+    }),
+    requireAcceptance: t.boolean({
+      required: false,
+      description: 'Sets the switch of each of AUTO and MANAGER that `modes` lists. Not together with the two switches.',
+      deprecationReason: 'Confirmation is two switches: use acceptAfterAutoDispatch and acceptAfterManagerDispatch.',
+    }),
     acceptTimeoutSeconds: t.int({ required: false, defaultValue: 900 }),
-    eligibleAgentIds: t.globalIDList({ for: UserRef, required: false, validate: z.array(z.unknown()).max(1000) }),
-    eligibleTeamIds: t.globalIDList({ for: TeamRef, required: false, validate: z.array(z.unknown()).max(100) }),
-    assistTeamIds: t.globalIDList({ for: TeamRef, required: false, validate: z.array(z.unknown()).max(100) }),
+    eligibleAgentIds: t.globalIDList({ for: UserRef, required: false, ...list(LIMITS.assignment.eligibleAgents) }),
+    eligibleTeamIds: t.globalIDList({ for: TeamRef, required: false, ...list(LIMITS.assignment.eligibleTeams) }),
+    assistTeamIds: t.globalIDList({ for: TeamRef, required: false, ...list(LIMITS.assignment.assistTeams) }),
   }),
 });
 
 type AssignmentArg = {
   modes: ('AUTO' | 'MANAGER' | 'GRAB')[];
+  acceptAfterAutoDispatch?: boolean | null;
+  acceptAfterManagerDispatch?: boolean | null;
   requireAcceptance?: boolean | null;
   acceptTimeoutSeconds?: number | null;
   eligibleAgentIds?: { id: string }[] | null;
@@ -224,7 +253,9 @@ type AssignmentArg = {
 };
 const toAssignment = (a: AssignmentArg) => ({
   modes: a.modes,
-  requireAcceptance: a.requireAcceptance ?? false,
+  acceptAfterAutoDispatch: a.acceptAfterAutoDispatch,
+  acceptAfterManagerDispatch: a.acceptAfterManagerDispatch,
+  requireAcceptance: a.requireAcceptance,
   acceptTimeoutSeconds: a.acceptTimeoutSeconds ?? 900,
   eligibleAgentIds: (a.eligibleAgentIds ?? []).map((x) => x.id),
   eligibleTeamIds: (a.eligibleTeamIds ?? []).map((x) => x.id),
@@ -244,12 +275,12 @@ builder.mutationFields((t) => ({
       input: t.arg({
         type: builder.inputType('CreateTicketTypeInput', {
           fields: (f) => ({
-            name: f.string({ validate: z.string().max(100) }),
-            description: f.string({ required: false, validate: z.string().max(4000) }),
+            name: f.string({ ...text(LIMITS.ticketType.name, { checked: true }) }),
+            description: f.string({ required: false, ...text(LIMITS.ticketType.description, { checked: true }) }),
             active: f.boolean({ required: false }),
             defaultPriority: f.field({ type: PriorityEnum, required: false }),
             autoCloseAfterSeconds: f.int({ required: false }),
-            fields: f.field({ type: [FieldDefinitionInput], required: false, validate: z.array(z.unknown()).max(100) }),
+            fields: f.field({ type: [FieldDefinitionInput], required: false, ...list(LIMITS.template.fields, { checked: true }) }),
             assignment: f.field({ type: AssignmentSettingsInput, required: false }),
           }),
         }),
@@ -278,8 +309,8 @@ builder.mutationFields((t) => ({
           fields: (f) => ({
             id: f.globalID({ for: TicketTypeRef }),
             expectedVersion: f.int({ required: false }),
-            name: f.string({ required: false, validate: z.string().max(100) }),
-            description: f.string({ required: false, validate: z.string().max(4000) }),
+            name: f.string({ required: false, ...text(LIMITS.ticketType.name, { checked: true }) }),
+            description: f.string({ required: false, ...text(LIMITS.ticketType.description, { checked: true }) }),
             active: f.boolean({ required: false }),
             defaultPriority: f.field({ type: PriorityEnum, required: false }),
             autoCloseAfterSeconds: f.int({ required: false, description: 'Set null explicitly to never auto-close.' }),
@@ -311,7 +342,7 @@ builder.mutationFields((t) => ({
           fields: (f) => ({
             typeId: f.globalID({ for: TicketTypeRef }),
             expectedVersion: f.int({ required: false }),
-            fields: f.field({ type: [FieldDefinitionInput], validate: z.array(z.unknown()).max(100) }),
+            fields: f.field({ type: [FieldDefinitionInput], ...list(LIMITS.template.fields, { checked: true }) }),
           }),
         }),
         required: true,

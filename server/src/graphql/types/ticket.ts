@@ -1,14 +1,17 @@
-import { z } from 'zod';
 import { displayNumber } from '../../services/tickets/common.ts';
 import { relationsOf, visibleWhere } from '../../services/tickets/access.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { TicketState } from '../../services/tickets/snapshot.ts';
 import { isInternal, isManager } from '../../domain/identity/viewer.ts';
-import { availability, LIFECYCLE, type TICKET_STATUSES, type Command, type Relation } from '../../domain/ticket/lifecycle.ts';
+import { availability, LIFECYCLE, TICKET_STATUSES, type Command, type Relation } from '../../domain/ticket/lifecycle.ts';
+import { PRIORITIES } from '../../services/settings/ticket-types.ts';
 import type { Prisma } from '../../infra/db/generated/client.ts';
 import { builder } from '../builder.ts';
+import { enumList, list, text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import type { Context } from '../context.ts';
 import { VIEWER_SPECIFIC } from '../fanout.ts';
+import { internalOnly, internalOnlyList } from '../internal-only.ts';
 import { PriorityEnum } from './enums.ts';
 import { OrganizationRef } from './organization.ts';
 import { TicketTypeRef } from './ticket-type.ts';
@@ -120,6 +123,7 @@ function toState(t: StateRow): TicketState {
     offeredTo: offer?.agentId ?? null,
     handovers: t.handovers,
     handoverTargets: t.handovers.map((h) => h.toId),
+    sharerIds: t.sharers.map((x) => x.userId),
     openAssists,
     assists: openAssists.map((a) => ({ handlerId: a.handlerId, teamId: a.teamId, pooled: a.status === 'POOLED' })),
   };
@@ -136,7 +140,6 @@ async function viewerRelations(t: StateRow, ctx: Context): Promise<Set<Relation>
   return relationsOf(v, toState(t), elig, { teamManagerOf: managed, user: { id: v.userId, role: v.role, active: true } });
 }
 
-const internalOnly = { authScopes: { internal: true }, unauthorizedResolver: () => null } as const;
 
 export const TicketRef = builder.prismaNode('Ticket', {
   description: '工单: a customer\'s request, from creation to closing.',
@@ -168,8 +171,7 @@ export const TicketRef = builder.prismaNode('Ticket', {
     eligibleAgents: t.prismaField({
       type: ['User'],
       description: 'Active people who may be this ticket\'s assignee under its type\'s assignment settings (for dispatch and handover pickers), by name.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      ...internalOnlyList,
       select: { typeId: true },
       resolve: async (query, tk, _args, ctx) => {
         const elig = await ctx.loaders.typeEligibility.load(tk.typeId);
@@ -249,9 +251,9 @@ export const TicketRef = builder.prismaNode('Ticket', {
       }),
       maxSize: 500,
     }),
-    offers: t.relation('offers', { description: 'Assignment offers, newest first.', query: { orderBy: { createdAt: 'desc' } }, authScopes: { internal: true } }),
-    handovers: t.relation('handovers', { description: 'Handover requests (移交), newest first.', query: { orderBy: { createdAt: 'desc' } }, authScopes: { internal: true } }),
-    assists: t.relation('assists', { description: 'Assist requests (转办), newest first.', query: { orderBy: { createdAt: 'desc' } }, authScopes: { internal: true } }),
+    offers: t.relation('offers', { description: 'Assignment offers, newest first. Empty for customers.', query: { orderBy: { createdAt: 'desc' } }, ...internalOnlyList }),
+    handovers: t.relation('handovers', { description: 'Handover requests (移交), newest first. Empty for customers.', query: { orderBy: { createdAt: 'desc' } }, ...internalOnlyList }),
+    assists: t.relation('assists', { description: 'Assist requests (转办), newest first. Empty for customers.', query: { orderBy: { createdAt: 'desc' } }, ...internalOnlyList }),
     pendingOffer: t.field({
       type: AssignmentOfferRef,
       nullable: true,
@@ -323,13 +325,13 @@ builder.prismaObject('TicketFieldValue', {
 export const TicketFilter = builder.inputType('TicketFilter', {
   description: 'Narrows ticket lists. All given conditions must hold.',
   fields: (t) => ({
-    statuses: t.field({ type: [TicketStatusEnum], required: false, validate: z.array(z.unknown()).max(20) }),
-    typeIds: t.globalIDList({ for: TicketTypeRef, required: false, validate: z.array(z.unknown()).max(50) }),
-    priorities: t.field({ type: [PriorityEnum], required: false, validate: z.array(z.unknown()).max(20) }),
-    tags: t.stringList({ required: false, description: 'Tickets with any of these tags.', validate: z.array(z.string().max(30)).max(20) }),
+    statuses: t.field({ type: [TicketStatusEnum], required: false, ...enumList(TICKET_STATUSES) }),
+    typeIds: t.globalIDList({ for: TicketTypeRef, required: false, ...list(LIMITS.filter.typeIds) }),
+    priorities: t.field({ type: [PriorityEnum], required: false, ...enumList(PRIORITIES) }),
+    tags: t.stringList({ required: false, ...list(LIMITS.filter.tags, { itemMax: LIMITS.filter.tag, description: 'Tickets with any of these tags.' }) }),
     assigneeId: t.globalID({ for: UserRef, required: false }),
     organizationId: t.globalID({ for: OrganizationRef, required: false }),
-    search: t.string({ required: false, description: 'Matches the title or the number (T-000123).', validate: z.string().max(200) }),
+    search: t.string({ required: false, ...text(LIMITS.filter.search, { description: 'Matches the title or the number (T-000123).' }) }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
     createdBefore: t.field({ type: 'DateTime', required: false }),
   }),
@@ -411,7 +413,7 @@ builder.queryFields((t) => ({
     type: 'Ticket',
     nullable: true,
     description: 'A ticket by its number, e.g. "T-000123" (or 123).',
-    args: { number: t.arg.string({ required: true, validate: z.string().max(20) }) },
+    args: { number: t.arg.string({ required: true, ...text(LIMITS.ticket.number) }) },
     resolve: async (query, _r, { number }, ctx) => {
       const m = /^(?:T-?)?0*(\d{1,9})$/i.exec(number.trim());
       return m ? ctx.prisma.ticket.findFirst({ ...query, where: { AND: [{ number: Number(m[1]) }, await visibleFor(ctx)] } }) : null;

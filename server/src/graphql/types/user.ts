@@ -1,11 +1,13 @@
 import DataLoader from 'dataloader';
-import { z } from 'zod';
 import { LoginThrottled, NotAllowed, ValidationFailed } from '../../domain/errors.ts';
 import { WORKING } from '../../domain/ticket/lifecycle.ts';
 import { SETTINGS_ERRORS } from './errors.ts';
-import { API_SCOPES, type ROLES, isInternal } from '../../domain/identity/viewer.ts';
+import { API_SCOPES, ROLES, isInternal } from '../../domain/identity/viewer.ts';
 import { PRESENCES } from '../../services/settings/people.ts';
 import { builder } from '../builder.ts';
+import { enumList, list, text } from '../limits.ts';
+import { LIMITS } from '../../domain/limits.ts';
+import { internalOnly, internalOnlyList } from '../internal-only.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Context } from '../context.ts';
 import { PASSWORD_ATTEMPT } from '../operation-limits.ts';
@@ -70,30 +72,30 @@ export const UserRef = builder.prismaNode('User', {
     }),
     active: t.exposeBoolean('active'),
     skills: t.exposeStringList('skills', {
-      description: 'Tags auto dispatch can match against.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => [],
+      description: 'Tags auto dispatch can match against. Empty for customers.',
+      ...internalOnlyList,
     }),
     capacity: t.exposeInt('capacity', {
-      description: 'Maximum open tickets auto dispatch gives this agent.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => 0,
+      nullable: true,
+      description: 'Maximum open tickets auto dispatch gives this agent. Null for customers.',
+      ...internalOnly,
     }),
     senior: t.exposeBoolean('senior', {
-      description: 'Senior agents are preferred for VIP customers.',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => false,
+      nullable: true,
+      description: 'Senior agents are preferred for VIP customers. Null for customers.',
+      ...internalOnly,
     }),
     presence: t.expose('presence', {
       type: PresenceEnum,
-      authScopes: { internal: true },
-      unauthorizedResolver: () => 'OFFLINE' as const,
+      nullable: true,
+      description: 'Online, away or offline. Null for customers.',
+      ...internalOnly,
     }),
-    presenceChangedAt: t.expose('presenceChangedAt', { type: 'DateTime', nullable: true, authScopes: { internal: true }, unauthorizedResolver: () => null }),
+    presenceChangedAt: t.expose('presenceChangedAt', { type: 'DateTime', nullable: true, ...internalOnly }),
     openTicketCount: t.int({
-      description: 'Open work: tickets in progress or waiting with this person as assignee, plus offers waiting for them (the load auto dispatch weighs).',
-      authScopes: { internal: true },
-      unauthorizedResolver: () => 0,
+      nullable: true,
+      description: 'Open work: tickets in progress or waiting with this person as assignee, plus offers waiting for them (the load auto dispatch weighs). Null for customers.',
+      ...internalOnly,
       resolve: (user, _args, ctx) => openTicketCountLoader(ctx).load(user.id),
     }),
     teams: t.field({
@@ -111,14 +113,13 @@ export const UserRef = builder.prismaNode('User', {
 const UserFilter = builder.inputType('UserFilter', {
   description: 'Narrows `users`. All given conditions must hold.',
   fields: (t) => ({
-    roles: t.field({ type: [RoleEnum], required: false, validate: z.array(z.unknown()).max(20) }),
+    roles: t.field({ type: [RoleEnum], required: false, ...enumList(ROLES) }),
     active: t.boolean({ required: false }),
     search: t.string({
       required: false,
-      description: 'Matches name or email, case-insensitive.',
-      validate: z.string().max(100),
+      ...text(LIMITS.user.search, { description: 'Matches name or email, case-insensitive.' }),
     }),
-    skill: t.string({ required: false, validate: z.string().max(30) }),
+    skill: t.string({ required: false, ...text(LIMITS.user.skill) }),
   }),
 });
 
@@ -169,17 +170,19 @@ const userInputFields = (required: boolean) =>
   builder.inputType(required ? 'CreateUserInput' : 'UpdateUserInput', {
     fields: (t) => ({
       ...(required ? {} : { id: t.globalID({ for: UserRef, required: true }) }),
-      email: t.string({ required, validate: z.string().max(254) }),
-      name: t.string({ required, validate: z.string().max(60) }),
+      email: t.string({ required, ...text(LIMITS.user.email, { checked: true }) }),
+      name: t.string({ required, ...text(LIMITS.user.name, { checked: true }) }),
       role: t.field({ type: RoleEnum, required }),
       active: t.boolean({ required: false }),
       password: t.string({
         required: false,
-        description:
-          'Sets a new password (and ends the user\'s sessions on update): at least 10 characters, not the email or name, not the current password, not a common or easily guessed one.',
-        validate: z.string().max(200),
+        ...text(LIMITS.user.password, {
+          checked: true,
+          description:
+            'Sets a new password (and ends the user\'s sessions on update): at least 10 characters, not the email or name, not the current password, not a common or easily guessed one.',
+        }),
       }),
-      skills: t.stringList({ required: false, validate: z.array(z.string().max(30)).max(30) }),
+      skills: t.stringList({ required: false, ...list(LIMITS.user.skills, { checked: true, itemMax: LIMITS.user.skill }) }),
       capacity: t.int({ required: false }),
       senior: t.boolean({ required: false }),
       contactId: t.globalID({ for: ContactRef, required: false, description: 'For CUSTOMER users: the contact they log in as.' }),
@@ -240,10 +243,12 @@ builder.mutationFields((t) => ({
       input: t.arg({
         type: builder.inputType('ChangePasswordInput', {
           fields: (f) => ({
-            currentPassword: f.string({ validate: z.string().max(200) }),
+            currentPassword: f.string({ ...text(LIMITS.user.password, { trim: false }) }),
             newPassword: f.string({
-              description: 'At least 10 characters, not your email or name, not the current password, not a common or easily guessed one.',
-              validate: z.string().max(200),
+              ...text(LIMITS.user.password, {
+                checked: true,
+                description: 'At least 10 characters, not your email or name, not the current password, not a common or easily guessed one.',
+              }),
             }),
           }),
         }),

@@ -3,6 +3,7 @@ import type { PrismaClient, User } from '../../infra/db/generated/client.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { InvalidCredentials, LoginThrottled, NotFound, ValidationFailed } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { charCount, LIMITS } from '../../domain/limits.ts';
 import {
   API_SCOPES,
   type ApiScope,
@@ -134,7 +135,7 @@ export class AuthService {
     const { prisma, clock } = this.deps;
     const errors = [];
     const name = input.name.trim();
-    if (!name || name.length > 100) errors.push({ field: 'name', message: 'is required, at most 100 characters' });
+    if (!name || charCount(name) > LIMITS.apiToken.name) errors.push({ field: 'name', message: `is required, at most ${LIMITS.apiToken.name} characters` });
     const unknown = input.scopes.filter((s) => !ALL_SCOPES.has(s as ApiScope));
     if (input.scopes.length === 0) errors.push({ field: 'scopes', message: 'grant at least one scope' });
     if (unknown.length) errors.push({ field: 'scopes', message: `unknown scope(s): ${unknown.join(', ')}` });

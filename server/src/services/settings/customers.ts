@@ -2,6 +2,7 @@
 import type { PrismaClient } from '../../infra/db/generated/client.ts';
 import { NotFound, ValidationFailed, type FieldError } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { charCount, LIMITS } from '../../domain/limits.ts';
 import { isServiceRole, type Role } from '../../domain/identity/viewer.ts';
 import { isUniqueViolation } from '../../infra/db/errors.ts';
 
@@ -21,7 +22,7 @@ export interface ContactInput {
 }
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PHONE_RE = /^\+?[0-9][0-9 -]{4,19}$/;
+const PHONE_RE = /^\+?[0-9][0-9 -]{4,}$/;
 
 export class CustomerSettings {
   constructor(private readonly deps: { prisma: PrismaClient }) {}
@@ -119,21 +120,23 @@ export class CustomerSettings {
 
 function checkOrg(input: OrganizationInput): FieldError[] {
   const errors: FieldError[] = [];
-  if (input.name !== undefined && (!input.name.trim() || input.name.length > 100)) {
-    errors.push({ field: 'name', message: 'is required, at most 100 characters' });
+  if (input.name !== undefined && (!input.name.trim() || charCount(input.name.trim()) > LIMITS.organization.name)) {
+    errors.push({ field: 'name', message: `is required, at most ${LIMITS.organization.name} characters` });
   }
-  if (input.notes && input.notes.length > 2000) errors.push({ field: 'notes', message: 'at most 2000 characters' });
+  if (input.notes && charCount(input.notes.trim()) > LIMITS.organization.notes) errors.push({ field: 'notes', message: `at most ${LIMITS.organization.notes} characters` });
   return errors;
 }
 
 function checkContact(input: ContactInput): FieldError[] {
   const errors: FieldError[] = [];
-  if (input.name !== undefined && (!input.name.trim() || input.name.length > 60)) {
-    errors.push({ field: 'name', message: 'is required, at most 60 characters' });
+  if (input.name !== undefined && (!input.name.trim() || charCount(input.name.trim()) > LIMITS.contact.name)) {
+    errors.push({ field: 'name', message: `is required, at most ${LIMITS.contact.name} characters` });
   }
-  if (input.email && (!EMAIL_RE.test(input.email.trim()) || input.email.length > 254)) {
+  if (input.email && (!EMAIL_RE.test(input.email.trim()) || charCount(input.email.trim()) > LIMITS.contact.email)) {
     errors.push({ field: 'email', message: 'is not an email address' });
   }
-  if (input.phone && !PHONE_RE.test(input.phone.trim())) errors.push({ field: 'phone', message: 'is not a phone number' });
+  if (input.phone && (!PHONE_RE.test(input.phone.trim()) || charCount(input.phone.trim()) > LIMITS.contact.phone)) {
+    errors.push({ field: 'phone', message: `is not a phone number (at most ${LIMITS.contact.phone} characters)` });
+  }
   return errors;
 }

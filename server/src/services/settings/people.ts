@@ -5,6 +5,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { LoginThrottled, NotAllowed, NotFound, ValidationFailed, type FieldError } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { passwordProblem, type PasswordOwner } from '../../domain/identity/password-policy.ts';
+import { charCount, LIMITS } from '../../domain/limits.ts';
 import { isInternal, isServiceRole, type Role, type Viewer } from '../../domain/identity/viewer.ts';
 import { isUniqueViolation } from '../../infra/db/errors.ts';
 import { announceAccessChange, type AccessChangeDeps } from '../auth/access-changes.ts';
@@ -42,19 +43,19 @@ function mayGrant(viewer: Viewer, role: Role): boolean {
 
 function checkUser(input: UserInput): FieldError[] {
   const errors: FieldError[] = [];
-  if (input.email !== undefined && (!EMAIL_RE.test(input.email.trim()) || input.email.length > 254)) {
+  if (input.email !== undefined && (!EMAIL_RE.test(input.email.trim()) || charCount(input.email.trim()) > LIMITS.user.email)) {
     errors.push({ field: 'email', message: 'is not an email address' });
   }
-  if (input.name !== undefined && (!input.name.trim() || input.name.length > 60)) {
-    errors.push({ field: 'name', message: 'is required, at most 60 characters' });
+  if (input.name !== undefined && (!input.name.trim() || charCount(input.name.trim()) > LIMITS.user.name)) {
+    errors.push({ field: 'name', message: `is required, at most ${LIMITS.user.name} characters` });
   }
   if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > 1000)) {
     errors.push({ field: 'capacity', message: 'must be between 0 and 1000' });
   }
   if (input.skills) {
-    if (input.skills.length > 30) errors.push({ field: 'skills', message: 'at most 30 skills' });
+    if (input.skills.length > LIMITS.user.skills) errors.push({ field: 'skills', message: `at most ${LIMITS.user.skills} skills` });
     input.skills.forEach((s, i) => {
-      if (!s.trim() || s.length > 30) errors.push({ field: `skills.${i}`, message: 'is required, at most 30 characters' });
+      if (!s.trim() || charCount(s.trim()) > LIMITS.user.skill) errors.push({ field: `skills.${i}`, message: `is required, at most ${LIMITS.user.skill} characters` });
     });
   }
   return errors;
@@ -286,10 +287,12 @@ export class PeopleSettings {
 
 function checkTeam(input: TeamInput): FieldError[] {
   const errors: FieldError[] = [];
-  if (input.name !== undefined && (!input.name.trim() || input.name.length > 40)) {
-    errors.push({ field: 'name', message: 'is required, at most 40 characters' });
+  if (input.name !== undefined && (!input.name.trim() || charCount(input.name.trim()) > LIMITS.team.name)) {
+    errors.push({ field: 'name', message: `is required, at most ${LIMITS.team.name} characters` });
   }
-  if (input.description && input.description.length > 500) errors.push({ field: 'description', message: 'at most 500 characters' });
+  if (input.description && charCount(input.description.trim()) > LIMITS.team.description) {
+    errors.push({ field: 'description', message: `at most ${LIMITS.team.description} characters` });
+  }
   return errors;
 }
 

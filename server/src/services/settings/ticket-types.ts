@@ -5,6 +5,7 @@ import { Prisma, type PrismaClient } from '../../infra/db/generated/client.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { NotFound, StaleWrite, ValidationFailed, type FieldError } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { charCount, LIMITS } from '../../domain/limits.ts';
 import {
   validateTemplate,
   type FieldDefinition,
@@ -31,7 +32,15 @@ export interface TicketTypeBasics {
 
 export interface AssignmentSettings {
   modes: AssignmentMode[];
-  requireAcceptance: boolean;
+  /** 自动派单后需人员确认接单 (only with AUTO). */
+  acceptAfterAutoDispatch?: boolean | null;
+  /** 管理员派单后需人员确认接单 (only with MANAGER). */
+  acceptAfterManagerDispatch?: boolean | null;
+  /**
+   * The single switch of old API clients: sets the switch of each dispatch mode given.
+   * Not together with the two switches.
+   */
+  requireAcceptance?: boolean | null;
   acceptTimeoutSeconds: number;
   eligibleAgentIds: string[];
   eligibleTeamIds: string[];
@@ -137,10 +146,10 @@ function checkBasics(input: TicketTypeBasics): FieldError[] {
   const errors: FieldError[] = [];
   if (input.name !== undefined) {
     const n = input.name.trim();
-    if (!n || n.length > 40) errors.push({ field: 'name', message: 'is required, at most 40 characters' });
+    if (!n || charCount(n) > LIMITS.ticketType.name) errors.push({ field: 'name', message: `is required, at most ${LIMITS.ticketType.name} characters` });
   }
-  if (input.description && input.description.length > 2000) {
-    errors.push({ field: 'description', message: 'at most 2000 characters' });
+  if (input.description && charCount(input.description.trim()) > LIMITS.ticketType.description) {
+    errors.push({ field: 'description', message: `at most ${LIMITS.ticketType.description} characters` });
   }
   const ac = input.autoCloseAfterSeconds;
   if (ac != null && (!Number.isInteger(ac) || ac < AUTO_CLOSE_RANGE.min || ac > AUTO_CLOSE_RANGE.max)) {
@@ -164,8 +173,16 @@ async function checkAssignment(db: Db, s: AssignmentSettings, prefix: string): P
       message: `must be between ${ACCEPT_TIMEOUT_RANGE.min} and ${ACCEPT_TIMEOUT_RANGE.max} seconds`,
     });
   }
-  if (s.requireAcceptance && !s.modes.some((m) => m === 'AUTO' || m === 'MANAGER')) {
+  if (s.requireAcceptance != null && (s.acceptAfterAutoDispatch != null || s.acceptAfterManagerDispatch != null)) {
+    errors.push({ field: p('requireAcceptance'), message: 'replaced by acceptAfterAutoDispatch and acceptAfterManagerDispatch: give those only' });
+  } else if (s.requireAcceptance && !s.modes.some((m) => m === 'AUTO' || m === 'MANAGER')) {
     errors.push({ field: p('requireAcceptance'), message: 'only applies to AUTO or MANAGER dispatch' });
+  }
+  if (s.acceptAfterAutoDispatch && !s.modes.includes('AUTO')) {
+    errors.push({ field: p('acceptAfterAutoDispatch'), message: 'only applies to AUTO dispatch' });
+  }
+  if (s.acceptAfterManagerDispatch && !s.modes.includes('MANAGER')) {
+    errors.push({ field: p('acceptAfterManagerDispatch'), message: 'only applies to MANAGER dispatch' });
   }
 
   const agentIds = [...new Set(s.eligibleAgentIds)];
@@ -192,12 +209,20 @@ async function checkAssignment(db: Db, s: AssignmentSettings, prefix: string): P
   return errors;
 }
 
+/** The two switches to store; the old single one stands for both, as far as the modes go. */
+function confirmationSwitches(s: AssignmentSettings) {
+  if (s.requireAcceptance != null) {
+    return { acceptAfterAutoDispatch: s.requireAcceptance && s.modes.includes('AUTO'), acceptAfterManagerDispatch: s.requireAcceptance && s.modes.includes('MANAGER') };
+  }
+  return { acceptAfterAutoDispatch: s.acceptAfterAutoDispatch ?? false, acceptAfterManagerDispatch: s.acceptAfterManagerDispatch ?? false };
+}
+
 async function writeAssignment(tx: Prisma.TransactionClient, typeId: string, s: AssignmentSettings) {
   await tx.ticketType.update({
     where: { id: typeId },
     data: {
       assignmentModes: [...new Set(s.modes)],
-      requireAcceptance: s.requireAcceptance,
+      ...confirmationSwitches(s),
       acceptTimeoutSeconds: s.acceptTimeoutSeconds,
     },
   });

@@ -3,7 +3,7 @@
 // over loaded facts (for single tickets and for subscription events).
 import type { Prisma, PrismaClient } from '../../infra/db/generated/client.ts';
 import { isManager, isServiceRole, type Viewer } from '../../domain/identity/viewer.ts';
-import type { Relation } from '../../domain/ticket/lifecycle.ts';
+import { addSharer, type Relation } from '../../domain/ticket/lifecycle.ts';
 import type { TicketState } from './snapshot.ts';
 import type { Tx } from '../../infra/uow.ts';
 
@@ -14,7 +14,8 @@ export interface TypeEligibility {
   typeId: string;
   active: boolean;
   modes: ('AUTO' | 'MANAGER' | 'GRAB')[];
-  requireAcceptance: boolean;
+  /** 二次确认, per kind of dispatch: whether the chosen agent must accept first. */
+  acceptAfter: { AUTO: boolean; MANAGER: boolean };
   acceptTimeoutSeconds: number;
   autoCloseAfterSeconds: number | null;
   /** Explicitly listed agents plus members of listed service teams; null = every agent. */
@@ -35,7 +36,7 @@ export function toTypeEligibility(t: Prisma.TicketTypeGetPayload<{ include: type
     typeId: t.id,
     active: t.active,
     modes: t.assignmentModes,
-    requireAcceptance: t.requireAcceptance,
+    acceptAfter: { AUTO: t.acceptAfterAutoDispatch, MANAGER: t.acceptAfterManagerDispatch },
     acceptTimeoutSeconds: t.acceptTimeoutSeconds,
     autoCloseAfterSeconds: t.autoCloseAfterSeconds,
     agentIds: listed
@@ -112,7 +113,7 @@ export function relationsOf(
   if (s.openAssists.some((a) => a.status === 'POOLED' && a.teamId && extra.teamManagerOf?.has(a.teamId))) r.add('assistTeamManager');
   const user = extra.user ?? { id: me, role: viewer.role, active: true };
   if (elig && elig.modes.includes('GRAB') && isEligible(elig, user)) r.add('eligibleAgent');
-  return r;
+  return addSharer(r, s.sharerIds.includes(me));
 }
 
 /** What the visibility rule looks at, loaded for one ticket. */

@@ -57,9 +57,11 @@ async function loadCandidates(w: Work, elig: TypeEligibility): Promise<Candidate
 
 /**
  * 自动派单 for a ticket in the pool: pick an agent and offer or assign. When nobody is
- * available the ticket stays in the pool and the timeline says why.
+ * available the ticket stays in the pool and the timeline says why: ROUTED for a new
+ * ticket; RETURNED_TO_POOL, with the type's managers told, for one whose offers all
+ * ended (`afterOffers`).
  */
-export async function autoDispatch(deps: TicketDeps, w: Work, ticketId: string, elig: TypeEligibility): Promise<Decision> {
+export async function autoDispatch(deps: TicketDeps, w: Work, ticketId: string, elig: TypeEligibility, afterOffers = false): Promise<Decision> {
   const t = await w.tx.ticket.findUniqueOrThrow({
     where: { id: ticketId },
     select: { ownerId: true, tags: true, organization: { select: { tier: true } }, offers: { where: { status: { in: ['DECLINED', 'EXPIRED'] } }, select: { agentId: true } } },
@@ -75,7 +77,8 @@ export async function autoDispatch(deps: TicketDeps, w: Work, ticketId: string, 
     deps.strategies,
   );
   if (!decision.agentId) {
-    w.rec.record({ ticketId, typeId: elig.typeId, kind: 'ROUTED', actorId: null, visibility: 'INTERNAL', data: { agentId: null, reasons: decision.reasons } });
+    if (afterOffers) await returnedToPool(w, ticketId, elig.typeId, null, { reasons: decision.reasons });
+    else w.rec.record({ ticketId, typeId: elig.typeId, kind: 'ROUTED', actorId: null, visibility: 'INTERNAL', data: { agentId: null, reasons: decision.reasons } });
     return decision;
   }
   await assign(w, {
@@ -100,13 +103,14 @@ interface AssignArgs {
 }
 
 /**
- * Dispatch or offer a pool ticket to an agent: with acceptance required it waits in
- * PENDING_ACCEPT for them, otherwise they are the assignee at once.
+ * Dispatch or offer a pool ticket to an agent: when the type wants this kind of dispatch
+ * confirmed (自动派单后 / 管理员派单后需人员确认接单) it waits in PENDING_ACCEPT for them,
+ * otherwise they are the assignee at once.
  */
 async function assign(w: Work, a: AssignArgs): Promise<void> {
   const { tx, now, rec } = w;
   rec.track(a.ticketId, POOL_SNAPSHOT);
-  const offer = a.elig.requireAcceptance;
+  const offer = a.elig.acceptAfter[a.source];
   const r = await tx.ticket.updateMany({
     where: { id: a.ticketId, status: 'NEW', assigneeId: null, ...(a.expectedVersion != null && { version: a.expectedVersion }) },
     data: offer
@@ -115,6 +119,7 @@ async function assign(w: Work, a: AssignArgs): Promise<void> {
   });
   if (r.count === 0) await explainLostRace(w.tx, a.ticketId, 'dispatch', a.expectedVersion);
   await tx.user.update({ where: { id: a.agentId }, data: { lastAssignedAt: now } });
+  if (!offer) await unshare(tx, a.ticketId, a.agentId);
   if (offer) {
     const expiresAt = new Date(now.getTime() + a.elig.acceptTimeoutSeconds * 1000);
     const o = await tx.assignmentOffer.create({
@@ -141,6 +146,11 @@ async function assign(w: Work, a: AssignArgs): Promise<void> {
     });
     rec.notify([a.agentId], 'ASSIGNED');
   }
+}
+
+/** Whoever becomes the assignee is no read-only sharer of the ticket (any more). */
+export async function unshare(tx: Tx, ticketId: string, userId: string): Promise<void> {
+  await tx.ticketSharer.deleteMany({ where: { ticketId, userId } });
 }
 
 /** After a conditional write matched nothing: tell the caller precisely why. */
@@ -196,6 +206,7 @@ export function acceptOffer(deps: TicketDeps, viewer: Viewer, offerId: string, e
       data: { status: 'PROCESSING', assigneeId: viewer.userId, acceptedAt: w.now, version: { increment: 1 }, lastActivityAt: w.now },
     });
     await cancelJob(w.tx, offerExpiryKey(offerId), w.now);
+    await unshare(w.tx, offer.ticketId, viewer.userId);
     w.rec.record({ ticketId: offer.ticketId, typeId: before.typeId, kind: 'OFFER_ACCEPTED', actorId: viewer.userId, visibility: 'PUBLIC', data: { offerId, agentId: viewer.userId } });
     return offer.ticketId;
   });
@@ -242,25 +253,38 @@ async function endOffer(
     data: { status: 'NEW', assigneeId: null, version: { increment: 1 }, lastActivityAt: w.now },
   });
   if (outcome === 'DECLINED') await cancelJob(w.tx, offerExpiryKey(offerId), w.now);
-  w.rec.record({
-    ticketId: before.id,
-    typeId: before.typeId,
-    kind: outcome === 'DECLINED' ? 'OFFER_DECLINED' : 'OFFER_EXPIRED',
-    actorId,
-    visibility: 'INTERNAL',
-    data: { offerId, agentId: before.offeredTo, ...(note && { note }) },
-  });
+  // The ticket is back in the pool at this point, whatever routing does next.
+  w.rec.record(
+    {
+      ticketId: before.id,
+      typeId: before.typeId,
+      kind: outcome === 'DECLINED' ? 'OFFER_DECLINED' : 'OFFER_EXPIRED',
+      actorId,
+      visibility: 'INTERNAL',
+      data: { offerId, agentId: before.offeredTo, ...(note && { note }) },
+    },
+    POOL_SNAPSHOT,
+  );
   const elig = await loadTypeEligibility(w.tx, before.typeId);
   if (before.offerSource === 'AUTO' && elig?.modes.includes('AUTO')) {
     // Re-dispatch to the next candidate; those who passed are excluded.
-    await autoDispatch(deps, w, before.id, elig);
+    await autoDispatch(deps, w, before.id, elig, true);
   } else {
-    w.rec.record({ ticketId: before.id, typeId: before.typeId, kind: 'RETURNED_TO_POOL', actorId, visibility: 'INTERNAL' });
-    w.rec.notify(await managersOf(w), 'RETURNED_TO_POOL');
+    await returnedToPool(w, before.id, before.typeId, actorId, {});
   }
 }
 
-async function managersOf(w: Work): Promise<string[]> {
+/** RETURNED_TO_POOL after the offers ended: nobody took it, so the type's managers hear of it. */
+async function returnedToPool(w: Work, ticketId: string, typeId: string, actorId: string | null, data: Record<string, unknown>) {
+  w.rec.record({ ticketId, typeId, kind: 'RETURNED_TO_POOL', actorId, visibility: 'INTERNAL', data });
+  w.rec.notify(await typeManagers(w), 'RETURNED_TO_POOL');
+}
+
+/**
+ * Who manages a type's pool: the 工单管理员 (MANAGER), who dispatch by hand. Types have
+ * no managers of their own, so that is every active manager.
+ */
+async function typeManagers(w: Work): Promise<string[]> {
   const ms = await w.tx.user.findMany({ where: { role: 'MANAGER', active: true }, select: { id: true } });
   return ms.map((m) => m.id);
 }

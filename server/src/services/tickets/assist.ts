@@ -4,6 +4,7 @@
 // reply, or forwards the request on. The ticket's status never changes.
 import { InvalidTransition, NotAllowed, NotEligible, NotFound, ValidationFailed } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { isInternal, isManager, type Viewer } from '../../domain/identity/viewer.ts';
 import { authorize } from '../../domain/ticket/lifecycle.ts';
 import { runUnitOfWork, type Work } from '../../infra/uow.ts';
@@ -22,7 +23,7 @@ function checkTarget(t: AssistTarget) {
 
 export function requestAssist(deps: TicketDeps, viewer: Viewer, input: AssistTarget & { ticketId: string; note: string; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
-  const note = text(errors, 'note', input.note, { required: true, max: 2000 });
+  const note = text(errors, 'note', input.note, { required: true, max: LIMITS.assist.note });
   throwIfErrors(errors);
   checkTarget(input);
   return runUnitOfWork(deps, async (w) => {
@@ -126,7 +127,7 @@ export function dispatchAssist(deps: TicketDeps, viewer: Viewer, input: { assist
 /** The handler answers; the assignee (and the requester) are told. */
 export function completeAssist(deps: TicketDeps, viewer: Viewer, input: { assistId: string; reply: string; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
-  const reply = text(errors, 'reply', input.reply, { required: true, max: 10_000 });
+  const reply = text(errors, 'reply', input.reply, { required: true, max: LIMITS.assist.reply });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const { a, s } = await findAssist(w, viewer, input.assistId, input.expectedVersion);
@@ -147,7 +148,7 @@ export function completeAssist(deps: TicketDeps, viewer: Viewer, input: { assist
 /** The handler passes the request on (再次转办); the new request continues it. */
 export function forwardAssist(deps: TicketDeps, viewer: Viewer, input: AssistTarget & { assistId: string; note: string; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
-  const note = text(errors, 'note', input.note, { required: true, max: 2000 });
+  const note = text(errors, 'note', input.note, { required: true, max: LIMITS.assist.note });
   throwIfErrors(errors);
   checkTarget(input);
   return runUnitOfWork(deps, async (w) => {

@@ -2,6 +2,7 @@
 import type { PrismaClient } from '../../infra/db/generated/client.ts';
 import { NotFound, ValidationFailed } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { charCount } from '../../domain/limits.ts';
 import type { Viewer } from '../../domain/identity/viewer.ts';
 import type { Strategy } from '../../domain/assignment/strategies.ts';
 import type { Tx, UowDeps } from '../../infra/uow.ts';
@@ -34,7 +35,7 @@ export async function loadUser(db: Db, id: string) {
   return db.user.findUnique({ where: { id }, select: { id: true, name: true, role: true, active: true, email: true } });
 }
 
-/** Text inputs: trimmed, required or optional, with a length cap measured in characters. */
+/** Text inputs: trimmed, required or optional, with a length cap from domain/limits.ts, in characters. */
 export function text(
   errors: { field: string; message: string }[],
   field: string,
@@ -46,7 +47,7 @@ export function text(
     if (opts.required) errors.push({ field, message: 'is required' });
     return null;
   }
-  if ([...v].length > opts.max) errors.push({ field, message: `at most ${opts.max} characters` });
+  if (charCount(v) > opts.max) errors.push({ field, message: `at most ${opts.max} characters` });
   return v;
 }
 

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { NotAllowed, ValidationFailed } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { isInternal, type Viewer } from '../../domain/identity/viewer.ts';
 import { authorize } from '../../domain/ticket/lifecycle.ts';
 import { cancelJob } from '../../infra/jobs/scheduler.ts';
@@ -13,7 +14,7 @@ import { relationsOf } from './access.ts';
 import { assertVisible, lockForCommand, text, throwIfErrors, type TicketDeps } from './common.ts';
 import { autoCloseKey, resumeSla } from './progress.ts';
 
-export const COMMENT_LIMITS = { body: 20_000, mentions: 20, attachments: 20 } as const;
+const COMMENT_LIMITS = LIMITS.comment;
 
 export interface AddCommentInput {
   ticketId: string;
@@ -123,8 +124,8 @@ export interface AddAttachmentInput {
  */
 export async function addAttachment(deps: TicketDeps, viewer: Viewer, input: AddAttachmentInput) {
   const errors: { field: string; message: string }[] = [];
-  const fileName = text(errors, 'fileName', input.fileName, { required: true, max: 255 });
-  const contentType = text(errors, 'contentType', input.contentType, { required: true, max: 100 });
+  const fileName = text(errors, 'fileName', input.fileName, { required: true, max: LIMITS.attachment.fileName });
+  const contentType = text(errors, 'contentType', input.contentType, { required: true, max: LIMITS.attachment.contentType });
   if (contentType && !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) errors.push({ field: 'contentType', message: 'is not a media type' });
   if (!Number.isInteger(input.size) || input.size < 0 || input.size > 100 * 1024 * 1024) {
     errors.push({ field: 'size', message: 'must be between 0 and 100 MiB' });

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { NotAllowed, NotFound, ValidationFailed, type FieldError } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { charCount, LIMITS } from '../../domain/limits.ts';
 import { isInternal, type Viewer } from '../../domain/identity/viewer.ts';
 import { validateFieldValues, type FieldDefinition, type FieldValueInput } from '../../domain/ticket-type/template.ts';
 import { customerIntakeErrors } from '../../domain/ticket/intake.ts';
@@ -17,7 +18,7 @@ import { assertVisible, text, throwIfErrors, type TicketDeps } from './common.ts
 export const PRIORITIES = ['URGENT', 'HIGH', 'NORMAL', 'LOW'] as const;
 export const CHANNELS = ['WEB', 'PORTAL', 'EMAIL', 'CHAT', 'PHONE', 'API', 'OFFLINE_MESSAGE'] as const;
 export const REPLY_METHODS = ['SMS', 'EMAIL', 'IM'] as const;
-export const LIMITS = { title: 200, description: 20_000, tags: 20, tag: 30, idempotencyKey: 200, replyAddress: 254 } as const;
+const LIMIT = LIMITS.ticket;
 
 export interface CreateTicketInput {
   typeId: string;
@@ -45,7 +46,7 @@ function requestHash(input: CreateTicketInput): string {
 
 export async function createTicket(deps: TicketDeps, viewer: Viewer, input: CreateTicketInput): Promise<{ ticketId: string; replayed: boolean }> {
   const key = input.idempotencyKey?.trim() || null;
-  if (key && key.length > LIMITS.idempotencyKey) throw ValidationFailed.one('idempotencyKey', `at most ${LIMITS.idempotencyKey} characters`);
+  if (key && charCount(key) > LIMIT.idempotencyKey) throw ValidationFailed.one('idempotencyKey', `at most ${LIMIT.idempotencyKey} characters`);
   return runUnitOfWork(deps, async (w) => {
     if (key) {
       // Serialize retries of the same key; the loser finds the winner's ticket below.
@@ -76,12 +77,12 @@ async function insertTicket(deps: TicketDeps, w: Work, viewer: Viewer, input: Cr
     : null;
   if (!type || !type.active) errors.push({ field: 'typeId', message: 'no such ticket type, or it no longer accepts tickets' });
 
-  const title = text(errors, 'title', input.title, { required: true, max: LIMITS.title });
+  const title = text(errors, 'title', input.title, { required: true, max: LIMIT.title });
   if (title && /[\r\n]/.test(title)) errors.push({ field: 'title', message: 'must be a single line' });
-  const description = text(errors, 'description', input.description, { max: LIMITS.description }) ?? '';
+  const description = text(errors, 'description', input.description, { max: LIMIT.description }) ?? '';
   const tags = [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))];
-  if (tags.length > LIMITS.tags) errors.push({ field: 'tags', message: `at most ${LIMITS.tags} tags` });
-  tags.forEach((t, i) => [...t].length > LIMITS.tag && errors.push({ field: `tags.${i}`, message: `at most ${LIMITS.tag} characters` }));
+  if (tags.length > LIMIT.tags) errors.push({ field: 'tags', message: `at most ${LIMIT.tags} tags` });
+  tags.forEach((t, i) => charCount(t) > LIMIT.tag && errors.push({ field: `tags.${i}`, message: `at most ${LIMIT.tag} characters` }));
 
   // Who the ticket is for. A customer always files for themself.
   let contactId = input.contactId ?? null;
@@ -112,14 +113,14 @@ async function insertTicket(deps: TicketDeps, w: Work, viewer: Viewer, input: Cr
   let replyAddress = input.replyAddress?.trim() || null;
   if (!replyAddress && replyMethod === 'EMAIL') replyAddress = contact?.email ?? (customer ? viewer.email : null);
   if (!replyAddress && replyMethod === 'SMS') replyAddress = contact?.phone ?? null;
-  if (replyMethod === 'EMAIL' && (!replyAddress || !EMAIL_RE.test(replyAddress) || replyAddress.length > LIMITS.replyAddress)) {
+  if (replyMethod === 'EMAIL' && (!replyAddress || !EMAIL_RE.test(replyAddress) || charCount(replyAddress) > LIMIT.replyAddress)) {
     errors.push({ field: 'replyAddress', message: 'an email address is needed to reply by email' });
   }
   if (replyMethod === 'SMS' && (!replyAddress || !PHONE_RE.test(replyAddress))) {
     errors.push({ field: 'replyAddress', message: 'a phone number is needed to reply by SMS' });
   }
-  if (replyMethod === 'IM' && replyAddress && replyAddress.length > LIMITS.replyAddress) {
-    errors.push({ field: 'replyAddress', message: `at most ${LIMITS.replyAddress} characters` });
+  if (replyMethod === 'IM' && replyAddress && charCount(replyAddress) > LIMIT.replyAddress) {
+    errors.push({ field: 'replyAddress', message: `at most ${LIMIT.replyAddress} characters` });
   }
   // What the portal lets a customer choose (domain/ticket/intake.ts): their own addresses,
   // the portal channel, its priorities. An address already refused above is not refused twice.

@@ -51,6 +51,9 @@ export async function grab(deps: TicketDeps, viewer: Viewer, ticketId: string, e
       UPDATE "User" SET "lastAssignedAt" = ${now}, "updatedAt" = ${now}
        WHERE id = ${me}::uuid AND EXISTS (SELECT 1 FROM won)
       RETURNING id
+    ), unshared AS (
+      -- The new assignee is not a read-only sharer of their own ticket.
+      DELETE FROM "TicketSharer" WHERE "ticketId" = ${ticketId}::uuid AND "userId" = ${me}::uuid AND EXISTS (SELECT 1 FROM won)
     ), cursor AS (
       INSERT INTO "EventCursor" (id, seq) SELECT 1, 1 FROM won
       ON CONFLICT (id) DO UPDATE SET seq = "EventCursor".seq + 1

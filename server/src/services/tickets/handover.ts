@@ -3,10 +3,12 @@
 // The status never changes. All commands lock the ticket row first.
 import { InvalidTransition, NotEligible, NotFound } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import type { Viewer } from '../../domain/identity/viewer.ts';
 import { authorize } from '../../domain/ticket/lifecycle.ts';
 import { runUnitOfWork } from '../../infra/uow.ts';
 import { isEligible, relationsOf } from './access.ts';
+import { unshare } from './assignment.ts';
 import { assertVisible, loadUser, lockForCommand, requireType, text, throwIfErrors, type TicketDeps } from './common.ts';
 import { loadState, touch } from './snapshot.ts';
 
@@ -16,7 +18,7 @@ export function requestHandover(
   input: { ticketId: string; toUserId: string; reason: string; expectedVersion?: number | null },
 ) {
   const errors: { field: string; message: string }[] = [];
-  const reason = text(errors, 'reason', input.reason, { required: true, max: 1000 });
+  const reason = text(errors, 'reason', input.reason, { required: true, max: LIMITS.handover.reason });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
@@ -67,7 +69,7 @@ async function respond(
   expectedVersion?: number | null,
 ) {
   const errors: { field: string; message: string }[] = [];
-  const responseNote = text(errors, 'note', note, { max: 1000 });
+  const responseNote = text(errors, 'note', note, { max: LIMITS.handover.note });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const h = isUuid(handoverId) ? await w.tx.handoverRequest.findUnique({ where: { id: handoverId } }) : null;
@@ -95,8 +97,7 @@ async function respond(
         create: { ticketId: s.id, userId: h.fromId, reason: 'HANDOVER', createdAt: w.now },
         update: {},
       });
-      // The new assignee is not a read-only sharer of their own ticket.
-      await w.tx.ticketSharer.deleteMany({ where: { ticketId: s.id, userId: h.toId } });
+      await unshare(w.tx, s.id, h.toId);
     } else {
       await touch(w.tx, s.id, w.now);
     }

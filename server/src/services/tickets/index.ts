@@ -11,6 +11,7 @@ import type { TicketDeps } from './common.ts';
 import { grab } from './grab.ts';
 import * as handover from './handover.ts';
 import * as progress from './progress.ts';
+import * as reassignment from './reassign.ts';
 
 export type { TicketDeps };
 
@@ -28,6 +29,8 @@ export class TicketService {
   rejectHandover = (v: Viewer, id: string, note?: string | null, expectedVersion?: number | null) =>
     handover.rejectHandover(this.deps, v, id, note, expectedVersion);
   cancelHandover = (v: Viewer, id: string, expectedVersion?: number | null) => handover.cancelHandover(this.deps, v, id, expectedVersion);
+  reassign = (v: Viewer, input: Parameters<typeof reassignment.reassign>[2]) => reassignment.reassign(this.deps, v, input);
+  returnToPool = (v: Viewer, input: Parameters<typeof reassignment.returnToPool>[2]) => reassignment.returnToPool(this.deps, v, input);
   requestAssist = (v: Viewer, input: Parameters<typeof assist.requestAssist>[2]) => assist.requestAssist(this.deps, v, input);
   dispatchAssist = (v: Viewer, input: Parameters<typeof assist.dispatchAssist>[2]) => assist.dispatchAssist(this.deps, v, input);
   completeAssist = (v: Viewer, input: Parameters<typeof assist.completeAssist>[2]) => assist.completeAssist(this.deps, v, input);

@@ -5,6 +5,7 @@
 import type { Prisma } from '../../infra/db/generated/client.ts';
 import { InvalidTransition, NotAllowed, ValidationFailed } from '../../domain/errors.ts';
 import { isManager, type Viewer } from '../../domain/identity/viewer.ts';
+import { LIMITS } from '../../domain/limits.ts';
 import { validateFieldValues, type FieldDefinition, type FieldValueInput } from '../../domain/ticket-type/template.ts';
 import { authorize, nextStatus, type TicketStatus } from '../../domain/ticket/lifecycle.ts';
 import { cancelJob, scheduleJob } from '../../infra/jobs/scheduler.ts';
@@ -69,7 +70,7 @@ async function settleOpenWork(w: Work, s: TicketState) {
 /** 办结: only the assignee, with a resolution reply that is queued for delivery to the creator. */
 export function resolve(deps: TicketDeps, viewer: Viewer, input: { ticketId: string; resolution: string; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
-  const resolution = text(errors, 'resolution', input.resolution, { required: true, max: 20_000 });
+  const resolution = text(errors, 'resolution', input.resolution, { required: true, max: LIMITS.ticket.resolution });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
@@ -106,7 +107,7 @@ export function resolve(deps: TicketDeps, viewer: Viewer, input: { ticketId: str
 /** "Not solved": back to PROCESSING with the same assignee. */
 export function reopen(deps: TicketDeps, viewer: Viewer, input: { ticketId: string; reason?: string | null; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
-  const reason = text(errors, 'reason', input.reason, { max: 2000 });
+  const reason = text(errors, 'reason', input.reason, { max: LIMITS.ticket.reason });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
@@ -123,7 +124,7 @@ export function reopen(deps: TicketDeps, viewer: Viewer, input: { ticketId: stri
 /** A manager closes a ticket (e.g. 无需处理). CLOSED is final. */
 export function close(deps: TicketDeps, viewer: Viewer, input: { ticketId: string; reason?: string | null; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
-  const reason = text(errors, 'reason', input.reason, { max: 2000 });
+  const reason = text(errors, 'reason', input.reason, { max: LIMITS.ticket.reason });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);
@@ -165,7 +166,7 @@ async function closeLocked(w: Work, s: TicketState, actorId: string | null, reas
 export function rate(deps: TicketDeps, viewer: Viewer, input: { ticketId: string; score: number; comment?: string | null; expectedVersion?: number | null }) {
   const errors: { field: string; message: string }[] = [];
   if (!Number.isInteger(input.score) || input.score < 1 || input.score > 5) errors.push({ field: 'score', message: 'must be 1 to 5' });
-  const comment = text(errors, 'comment', input.comment, { max: 2000 });
+  const comment = text(errors, 'comment', input.comment, { max: LIMITS.rating.comment });
   throwIfErrors(errors);
   return runUnitOfWork(deps, async (w) => {
     const s = await lockForCommand(w.tx, viewer, input.ticketId, input.expectedVersion);

@@ -18,6 +18,8 @@ export interface TicketState extends QueueSnapshot {
   offerSource: 'AUTO' | 'MANAGER' | null;
   /** Pending handover requests: id, requester, target. */
   handovers: { id: string; fromId: string; toId: string }[];
+  /** 共享人: people who keep read access (e.g. who handed the ticket over). */
+  sharerIds: string[];
   openAssists: { id: string; handlerId: string | null; teamId: string | null; requesterId: string; status: 'OPEN' | 'POOLED' }[];
 }
 
@@ -34,6 +36,7 @@ interface Row {
   offer: string | null;
   handovers: string;
   assists: string;
+  sharers: string;
 }
 
 /**
@@ -61,7 +64,8 @@ const STATE_SQL = `
             FROM "HandoverRequest" h WHERE h."ticketId" = t.id AND h.status = 'PENDING'), '[]') AS handovers,
          COALESCE((SELECT json_agg(json_build_object('id', a.id, 'handlerId', a."handlerId", 'teamId', a."teamId",
                                                      'requesterId', a."requesterId", 'status', a.status))::text
-            FROM "AssistRequest" a WHERE a."ticketId" = t.id AND a.status IN ('OPEN', 'POOLED')), '[]') AS assists
+            FROM "AssistRequest" a WHERE a."ticketId" = t.id AND a.status IN ('OPEN', 'POOLED')), '[]') AS assists,
+         COALESCE((SELECT json_agg(s."userId")::text FROM "TicketSharer" s WHERE s."ticketId" = t.id), '[]') AS sharers
     FROM "Ticket" t LEFT JOIN "Contact" c ON c.id = t."contactId"
    WHERE t.id = $1::uuid`;
 
@@ -84,6 +88,7 @@ function toState(r: Row): TicketState {
     offeredTo: offer?.agentId ?? null,
     handovers,
     handoverTargets: handovers.map((h) => h.toId),
+    sharerIds: JSON.parse(r.sharers) as string[],
     openAssists,
     assists: openAssists.map((a) => ({ handlerId: a.handlerId, teamId: a.teamId, pooled: a.status === 'POOLED' })),
   };

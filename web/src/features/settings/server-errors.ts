@@ -31,6 +31,8 @@ const PATTERNS: readonly [RegExp, string][] = [
   [/^does not apply to \w+$/, 'notApplicable'],
   [/^choose at least one of AUTO, MANAGER, GRAB$/, 'modesNeeded'],
   [/^only applies to AUTO or MANAGER dispatch$/, 'acceptanceNeedsDispatch'],
+  [/^only applies to AUTO dispatch$/, 'acceptanceNeedsAuto'],
+  [/^only applies to MANAGER dispatch$/, 'acceptanceNeedsManager'],
   [/^a ticket type with this name exists$/, 'typeNameTaken'],
   [/^a user with this email exists$/, 'emailTaken'],
   [/^an organization with this name exists$/, 'orgNameTaken'],

@@ -29,6 +29,17 @@ describe('describeEvent', () => {
     ]);
   });
 
+  it('says who a manager reassigned the ticket to, and why', () => {
+    expect(describeEvent({ kind: 'REASSIGNED', data: { fromId: 'u2', toId: 'u1', reason: '客户要求换人' } }, t, names)).toEqual({
+      text: '将工单改派给 王晓梅（原受理人 陈静）',
+      details: ['原因：客户要求换人'],
+    });
+  });
+
+  it('says why a ticket went back to the pool', () => {
+    expect(describeEvent({ kind: 'RETURNED_TO_POOL', data: { reasons: ['没有在线的客服'] } }, t, names)).toEqual({ text: '工单退回待分配', details: ['依据：没有在线的客服'] });
+  });
+
   it('copes with missing data', () => {
     expect(describeEvent({ kind: 'GRABBED', data: null }, t, names)).toEqual({ text: '抢单接下了工单', details: [] });
     expect(describeEvent({ kind: 'OFFERED', data: { agentId: 'unknown' } }, t, names).text).toBe('派单给 —，等待接单');

@@ -38,6 +38,15 @@ export function describeEvent(e: EventLike, t: T, names: ReadonlyMap<string, str
       text = t('ticket.events.ROUTED');
       if (reasons.length) detail('reasons', reasons.join('；'));
       break;
+    case 'REASSIGNED':
+      text = t('ticket.events.REASSIGNED', { from: who('fromId'), to: who('toId') });
+      detail('reason', str('reason'));
+      break;
+    case 'RETURNED_TO_POOL':
+      text = t('ticket.events.RETURNED_TO_POOL');
+      detail('reason', str('reason'));
+      if (reasons.length) detail('reasons', reasons.join('；'));
+      break;
     case 'HANDOVER_REQUESTED':
       text = t('ticket.events.HANDOVER_REQUESTED', { to: who('toId') });
       detail('reason', str('reason'));

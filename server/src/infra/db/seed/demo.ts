@@ -306,7 +306,10 @@ export interface DemoTicketTypeSpec {
   readonly name: string;
   readonly description: string;
   readonly assignmentModes: readonly AssignmentMode[];
-  readonly requireAcceptance: boolean;
+  /** 自动派单后需人员确认接单 */
+  readonly acceptAfterAutoDispatch: boolean;
+  /** 管理员派单后需人员确认接单 */
+  readonly acceptAfterManagerDispatch: boolean;
   readonly acceptTimeoutSeconds?: number;
   readonly defaultPriority: Priority;
   /** null = resolved tickets never close by themselves. */
@@ -328,7 +331,8 @@ export const DEMO_TICKET_TYPES: readonly DemoTicketTypeSpec[] = [
     description:
       '技术相关问题：连接问题、配置问题、性能问题、兼容性问题、使用教程。处理要点：快速诊断问题，提供解决方案，必要时远程协助，跟进直到解决。',
     assignmentModes: [AssignmentMode.AUTO, AssignmentMode.GRAB],
-    requireAcceptance: true,
+    acceptAfterAutoDispatch: true,
+    acceptAfterManagerDispatch: false,
     acceptTimeoutSeconds: 10 * MINUTE,
     defaultPriority: Priority.NORMAL,
     autoCloseAfterSeconds: 7 * DAY,
@@ -367,7 +371,8 @@ export const DEMO_TICKET_TYPES: readonly DemoTicketTypeSpec[] = [
     description:
       '账户相关问题：登录问题、密码重置、账户安全、信息修改、账户注销。处理要点：验证用户身份，保护账户安全，及时处理请求，记录操作日志。',
     assignmentModes: [AssignmentMode.MANAGER],
-    requireAcceptance: true,
+    acceptAfterAutoDispatch: false,
+    acceptAfterManagerDispatch: true,
     acceptTimeoutSeconds: 15 * MINUTE,
     defaultPriority: Priority.NORMAL,
     autoCloseAfterSeconds: 7 * DAY,
@@ -397,7 +402,8 @@ export const DEMO_TICKET_TYPES: readonly DemoTicketTypeSpec[] = [
     description:
       '订单相关问题：订单查询、支付问题、退款申请、发票开具、订单修改。处理要点：核实订单信息，按流程处理，及时反馈进度，确保用户满意。',
     assignmentModes: [AssignmentMode.GRAB, AssignmentMode.MANAGER],
-    requireAcceptance: false,
+    acceptAfterAutoDispatch: false,
+    acceptAfterManagerDispatch: false,
     defaultPriority: Priority.NORMAL,
     autoCloseAfterSeconds: 7 * DAY,
     assistTeams: ['财务组'],
@@ -433,7 +439,8 @@ export const DEMO_TICKET_TYPES: readonly DemoTicketTypeSpec[] = [
     description:
       '产品相关咨询：产品功能、套餐选择、使用建议、升级方案、价格政策。处理要点：专业解答问题，推荐合适方案，提供详细资料，促进转化购买。',
     assignmentModes: [AssignmentMode.AUTO],
-    requireAcceptance: false,
+    acceptAfterAutoDispatch: false,
+    acceptAfterManagerDispatch: false,
     defaultPriority: Priority.LOW,
     autoCloseAfterSeconds: 3 * DAY,
     fields: [
@@ -458,7 +465,8 @@ export const DEMO_TICKET_TYPES: readonly DemoTicketTypeSpec[] = [
     description:
       '用户反馈：服务投诉、产品建议、功能需求、体验反馈。处理要点：认真倾听，及时响应，妥善处理，跟踪改进。投诉须回访确认后由管理员关闭，不自动关闭。',
     assignmentModes: [AssignmentMode.MANAGER],
-    requireAcceptance: false,
+    acceptAfterAutoDispatch: false,
+    acceptAfterManagerDispatch: false,
     defaultPriority: Priority.HIGH,
     autoCloseAfterSeconds: null,
     eligibleAgents: ['agent1@gongdan.dev', 'agent5@gongdan.dev'],
@@ -654,7 +662,8 @@ export async function seedDemo(
           name: t.name,
           description: t.description,
           assignmentModes: [...t.assignmentModes],
-          requireAcceptance: t.requireAcceptance,
+          acceptAfterAutoDispatch: t.acceptAfterAutoDispatch,
+          acceptAfterManagerDispatch: t.acceptAfterManagerDispatch,
           ...(t.acceptTimeoutSeconds !== undefined ? { acceptTimeoutSeconds: t.acceptTimeoutSeconds } : {}),
           defaultPriority: t.defaultPriority,
           autoCloseAfterSeconds: t.autoCloseAfterSeconds,

@@ -12,7 +12,9 @@ import {
   BoardDispatchAssistDocument,
   BoardDispatchDocument,
   BoardGrabDocument,
+  BoardReassignDocument,
   BoardRejectHandoverDocument,
+  BoardReturnToPoolDocument,
 } from '../../../graphql/generated/graphql.ts';
 import { useMutationFeedback } from '../../../shared/mutation-feedback.ts';
 import type { QueueBoard } from '../queue-merge.ts';
@@ -30,6 +32,8 @@ export function useCardActions(board: QueueBoard<Card>, onStale: () => void) {
   const acceptHandoverM = useMutation(BoardAcceptHandoverDocument);
   const rejectHandoverM = useMutation(BoardRejectHandoverDocument);
   const dispatchAssistM = useMutation(BoardDispatchAssistDocument);
+  const reassignM = useMutation(BoardReassignDocument);
+  const returnToPoolM = useMutation(BoardReturnToPoolDocument);
 
   /** Runs `fn` unless the ticket is already busy; a StaleWrite refetches the board. */
   async function once<R extends { __typename: string }>(card: Card, fn: () => Promise<R | null | undefined>, success: string): Promise<boolean> {
@@ -98,6 +102,18 @@ export function useCardActions(board: QueueBoard<Card>, onStale: () => void) {
         card,
         async () => (await rejectHandoverM.mutate({ input: { handoverId, note: note || null, expectedVersion: expected(card) } }))?.data?.rejectHandover,
         t('board.handoverRejected', { number: card.number }),
+      ),
+    reassign: (card: Card, agent: { id: string; name: string }, reason: string) =>
+      once(
+        card,
+        async () => (await reassignM.mutate({ input: { ticketId: card.id, agentId: agent.id, reason, expectedVersion: expected(card) } }))?.data?.reassignTicket,
+        t('board.reassigned', { number: card.number, name: agent.name }),
+      ),
+    returnToPool: (card: Card, reason: string) =>
+      once(
+        card,
+        async () => (await returnToPoolM.mutate({ input: { ticketId: card.id, reason, expectedVersion: expected(card) } }))?.data?.returnTicketToPool,
+        t('board.returned', { number: card.number }),
       ),
     dispatchAssist: (card: Card, assistId: string, user: { id: string; name: string }) =>
       once(
