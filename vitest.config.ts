@@ -10,6 +10,10 @@ const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
+    // Vitest's default is one file at a time on a 2-core machine (cores - 1). Test files
+    // wait on PostgreSQL, Redis and sockets much of the time: three at once keep both
+    // cores busy. (The browser tests stay one file at a time: fileParallelism below.)
+    maxWorkers: 3,
     projects: [
       {
         // Browser tests: real server, real PostgreSQL, Debian's Chromium. Sequential, slow.
