@@ -47,7 +47,8 @@ it('an agent changes their password from the user menu and logs in with the new 
   await page.getByTestId('login-email').fill('agent2@gongdan.dev');
   await page.getByTestId('login-password').fill('gongdan123');
   await page.getByTestId('login-submit').click();
-  await expect.poll(() => page.locator('.el-message--error').textContent()).toContain('邮箱或密码错误');
+  // (Earlier messages may still be on screen: look for this one.)
+  await page.locator('.el-message--error', { hasText: '邮箱或密码错误' }).first().waitFor();
   expect(new URL(page.url()).pathname).toBe('/login');
   await login(page, server.url, 'agent2@gongdan.dev', '青山-kettle-rain-42');
   await expect.poll(() => page.getByTestId('user-menu').textContent()).toContain('客服');

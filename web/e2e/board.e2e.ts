@@ -166,6 +166,9 @@ describe('agent board', () => {
     await options.filter({ hasText: '杨帆' }).click();
     expect(await dialog.getByTestId('dispatch-submit').isDisabled()).toBe(true);
     await dialog.locator('textarea').fill('赵磊今天外出培训，发票重开交给杨帆跟进。');
+    // The picture once the picker has faded out and the reason enabled the button.
+    await expect.poll(() => manager.locator('.dispatch-agent-popper:visible').count()).toBe(0);
+    await expect.poll(() => dialog.getByTestId('dispatch-submit').isEnabled()).toBe(true);
     await screenshot(manager, 'board-reassign');
     await dialog.getByTestId('dispatch-submit').click();
 

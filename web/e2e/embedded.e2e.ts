@@ -4,7 +4,7 @@
 // one is why a query that only PGlite refuses cannot ship again.)
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, login, newContext, screenshot, startEmbeddedServer, type E2EServer } from './harness.ts';
+import { launchBrowser, login, newContext, runShotsDir, screenshot, startEmbeddedServer, type E2EServer } from './harness.ts';
 
 let server: E2EServer;
 let browser: Browser;
@@ -21,7 +21,7 @@ afterAll(async () => {
 /** Everything that went wrong on the page: console errors, uncaught errors, GraphQL errors over HTTP and websocket. */
 function watchProblems(page: Page): string[] {
   const problems: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()} (${m.location().url})`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('response', async (res) => {
     if (!res.url().endsWith('/graphql') || res.request().method() !== 'POST') return;
@@ -58,7 +58,7 @@ for (const home of HOMES) {
     await expect.poll(() => cards.count()).toBeGreaterThan(0);
     // The count in the column header is the server's total for that queue.
     expect(Number(await page.locator(`[data-test=column-${home.column}] [data-test=column-count]`).textContent())).toBeGreaterThan(0);
-    await screenshot(page, `embedded-${home.role}`);
+    await screenshot(page, `embedded-${home.role}`, runShotsDir);
     expect(problems).toEqual([]);
     await ctx.close();
   });
@@ -75,7 +75,7 @@ it('the customer portal lists the customer’s tickets without an error', async 
   await page.waitForURL((u) => u.pathname.startsWith('/portal/tickets/'));
   await page.locator('[data-test=portal-ticket-title]').waitFor();
   await page.locator('[data-test=portal-feed] > *').first().waitFor();
-  await screenshot(page, 'embedded-customer');
+  await screenshot(page, 'embedded-customer', runShotsDir);
   expect(problems).toEqual([]);
   await ctx.close();
 });

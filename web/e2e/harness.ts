@@ -113,9 +113,12 @@ export async function login(page: Page, base: string, email: string, password = 
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
-  await mkdir(screenshotsDir, { recursive: true });
-  const file = path.join(screenshotsDir, `${name}.png`);
+/** Screenshots that only record a run (not the README's): kept out of the repository. */
+export const runShotsDir = path.join(root, 'test-results/screenshots');
+
+export async function screenshot(page: Page, name: string, dir = screenshotsDir): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
   return file;
 }
