@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/infra/db/client.ts';
 import { Prisma } from '../../src/infra/db/generated/client.ts';
 import {
   applyMigrations,
@@ -26,26 +25,10 @@ import {
   tempDir,
 } from '../support/migrations.ts';
 import { migrationsDir, schemaPath } from '../support/paths.ts';
-import { openTestDatabase } from '../support/postgres.ts';
+import { emptyDatabases, openTestDatabase, type Opened } from '../support/postgres.ts';
 
 const ADD_NICKNAME = /ALTER TABLE "User" ADD COLUMN\s+"nickname" TEXT;/;
 
-interface Opened {
-  db: Database;
-  close(): Promise<void>;
-}
-
-/** An empty database of each kind. */
-const backends: [string, () => Promise<Opened>][] = [
-  ['PostgreSQL', () => openTestDatabase({ empty: true })],
-  [
-    'PGlite',
-    async () => {
-      const db = await openDatabase({ dataDir: 'memory://' });
-      return { db, close: () => db.close() };
-    },
-  ],
-];
 
 let tmp: TempDir;
 beforeAll(async () => {
@@ -53,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.remove());
 
-describe.each(backends)('applyMigrations on %s', (kind, open) => {
+describe.each(emptyDatabases)('applyMigrations on %s', (kind, open) => {
   let opened: Opened | undefined;
   afterEach(async () => {
     await opened?.close();

@@ -3,27 +3,11 @@
 import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/infra/db/client.ts';
 import { applyMigrations } from '../../src/infra/db/migrate/index.ts';
 import { migrationNames, type TempDir, tempDir } from '../support/migrations.ts';
 import { migrationsDir } from '../support/paths.ts';
-import { openTestDatabase } from '../support/postgres.ts';
+import { emptyDatabases, type Opened } from '../support/postgres.ts';
 
-interface Opened {
-  db: Database;
-  close(): Promise<void>;
-}
-
-const backends: [string, () => Promise<Opened>][] = [
-  ['PostgreSQL', () => openTestDatabase({ empty: true })],
-  [
-    'PGlite',
-    async () => {
-      const db = await openDatabase({ dataDir: 'memory://' });
-      return { db, close: () => db.close() };
-    },
-  ],
-];
 
 let tmp: TempDir;
 beforeAll(async () => {
@@ -42,7 +26,7 @@ async function historyBefore(name: string, label: string): Promise<string> {
   return dir;
 }
 
-describe.each(backends)('on %s', (kind, open) => {
+describe.each(emptyDatabases)('on %s', (kind, open) => {
   let opened: Opened | undefined;
   afterEach(async () => {
     await opened?.close();

@@ -65,3 +65,20 @@ export async function openTestDatabase(
     throw error;
   }
 }
+
+export interface Opened {
+  db: Database;
+  close(): Promise<void>;
+}
+
+/** An empty database of each kind, for tests of the migrations themselves (describe.each). */
+export const emptyDatabases: [string, () => Promise<Opened>][] = [
+  ['PostgreSQL', () => openTestDatabase({ empty: true })],
+  [
+    'PGlite',
+    async () => {
+      const db = await openDatabase({ dataDir: 'memory://' });
+      return { db, close: () => db.close() };
+    },
+  ],
+];
